@@ -1,0 +1,61 @@
+// How the UI (or the non-interactive CLI) drives a session. Implemented by
+// src/session/driver.ts; consumed by src/ui and src/cli/commands/run.ts.
+import type { Catalog } from '../engine/model.js';
+import type { Effect, Outcome, SessionOptions, SessionState } from '../engine/types.js';
+import type { ClusterOptions, Executor } from '../exec/types.js';
+import type { SessionObserver } from './events.js';
+
+export type RunEffect = Extract<Effect, { type: 'run' }>;
+export type AskEffect = Extract<Effect, { type: 'ask' }>;
+
+export type AskReply =
+  | { type: 'answer'; value: string | boolean }
+  | { type: 'skip'; reason: string }
+  /** go back to the previous question (only offered while nothing was changed since) */
+  | { type: 'back' };
+
+export type MutationReply = 'yes' | 'no' | 'skip';
+
+/** The operator, as the driver sees them. The non-interactive mode answers from
+ * --answers / --yes; the TUI answers from key presses. */
+export interface Interaction {
+  ask(effect: AskEffect, state: SessionState): Promise<AskReply>;
+  confirmMutation(effect: RunEffect, state: SessionState): Promise<MutationReply>;
+  /** end of session with changes in the journal: restore them? */
+  confirmRestore(changes: { argv: string[]; undo: string[] }[]): Promise<boolean>;
+}
+
+export interface DriverHooks {
+  /** every new engine state (after each event) */
+  onState?(state: SessionState): void;
+  onCommandStart?(effect: RunEffect): void;
+  /** streamed output; the UI coalesces it */
+  onOutput?(effectId: string, chunk: string, stream: 'stdout' | 'stderr'): void;
+  onCommandEnd?(effect: RunEffect): void;
+}
+
+export interface SessionConfig {
+  sessionId: string;
+  catalog: Catalog;
+  rootPlaybook: string;
+  inputs: Record<string, string>;
+  options: SessionOptions & { yes: boolean };
+  cluster: ClusterOptions;
+  executor: Executor;
+  interaction: Interaction;
+  observers: SessionObserver[];
+  hooks?: DriverHooks;
+  /** resume from this state instead of starting fresh */
+  resumeFrom?: SessionState;
+}
+
+export interface SessionHandle {
+  readonly sessionId: string;
+  /** current engine state */
+  state(): SessionState;
+  /** cancel one running command (UI key `c`/Esc, first SIGINT); the step takes its cancelled branch */
+  cancel(effectId?: string): void;
+  /** stop the session: cancel everything, offer restore, resolve `done` as aborted */
+  abort(reason: string): void;
+  readonly done: Promise<Outcome>;
+}
