@@ -17,8 +17,21 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   define: { __NETWIZ_VERSION__: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"' },
-  // Ink imports react-devtools-core only when DEV is set; never bundle it.
-  external: ['react-devtools-core'],
+  // Ink imports react-devtools-core only when DEV is set. Marking it external leaves a
+  // hoisted top-level `import "react-devtools-core"` in the ESM bundle, which fails at
+  // start-up (it is not installed); resolve it to an inert stub instead (added by H7).
+  plugins: [
+    {
+      name: 'stub-react-devtools-core',
+      setup(b) {
+        b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'netwiz-stub' }));
+        b.onLoad({ filter: /.*/, namespace: 'netwiz-stub' }, () => ({
+          contents: 'export default { initialize() {}, connectToDevTools() {} };',
+          loader: 'js',
+        }));
+      },
+    },
+  ],
   banner: {
     js: "import { createRequire as __nwCreateRequire } from 'node:module'; const require = __nwCreateRequire(import.meta.url);",
   },

@@ -94,6 +94,8 @@ interface StepCommon {
   id: string;
   title: string;
   why: string;
+  /** fact name the step's result is stored under; default is the step id */
+  as?: string;
   transitions: Transition[];
   otherwise?: Transition;
 }

@@ -94,6 +94,8 @@ export interface Outcome {
   /** what to try next, for inconclusive */
   next?: string;
   reason?: string;
+  /** hypothesis ids ruled out by the end of the session (mostly for inconclusive) */
+  ruledOut?: string[];
 }
 
 export interface HistoryEntry {
@@ -122,6 +124,8 @@ export interface Frame {
     nextIndex: number;
     running: number;
     results: (FactValue | undefined)[];
+    /** warnings met on items so far, reported when the step completes */
+    warnings?: string[];
   };
 }
 

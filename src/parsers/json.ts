@@ -1,8 +1,7 @@
-import type { FactValue } from '../engine/types.js';
-import type { Parser } from './types.js';
+import { couldNotParse, defineParser, parsed } from './outcome.js';
 
 /** Any JSON document on stdout; an object's keys become facts, anything else is `value`. */
-export const jsonParser: Parser = {
+export const jsonParser = defineParser({
   name: 'json',
   description: 'JSON on stdout; object keys become facts, other values land in `value`',
   fields: ['value'],
@@ -11,11 +10,11 @@ export const jsonParser: Parser = {
     try {
       value = JSON.parse(stdout);
     } catch (err) {
-      return { ok: false, error: `could not parse JSON: ${(err as Error).message}` };
+      return couldNotParse('JSON', (err as Error).message);
     }
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      return { ok: true, fields: value as Record<string, FactValue> };
+      return parsed(value as Record<string, unknown>);
     }
-    return { ok: true, fields: { value: value as FactValue } };
+    return parsed({ value });
   },
-};
+});

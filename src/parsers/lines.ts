@@ -1,7 +1,7 @@
-import type { Parser } from './types.js';
+import { defineParser, parsed } from './outcome.js';
 
 /** Non-empty stdout lines, trimmed: `lines`, `count`, `first`. */
-export const linesParser: Parser = {
+export const linesParser = defineParser({
   name: 'lines',
   description: 'non-empty lines of stdout as `lines`, with `count` and `first`',
   fields: ['lines', 'count', 'first'],
@@ -10,6 +10,6 @@ export const linesParser: Parser = {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l.length > 0);
-    return { ok: true, fields: { lines, count: lines.length, first: lines[0] ?? '' } };
+    return parsed({ lines, count: lines.length, first: lines[0] ?? '' });
   },
-};
+});

@@ -1,6 +1,6 @@
 // How the UI (or the non-interactive CLI) drives a session. Implemented by
 // src/session/driver.ts; consumed by src/ui and src/cli/commands/run.ts.
-import type { Catalog } from '../engine/model.js';
+import type { Catalog, TargetSpec } from '../engine/model.js';
 import type { Effect, Outcome, SessionOptions, SessionState } from '../engine/types.js';
 import type { ClusterOptions, Executor } from '../exec/types.js';
 import type { SessionObserver } from './events.js';
@@ -12,7 +12,9 @@ export type AskReply =
   | { type: 'answer'; value: string | boolean }
   | { type: 'skip'; reason: string }
   /** go back to the previous question (only offered while nothing was changed since) */
-  | { type: 'back' };
+  | { type: 'back' }
+  /** end the session (non-interactive mode with no answer for this question; UI quit) */
+  | { type: 'abort'; reason: string };
 
 export type MutationReply = 'yes' | 'no' | 'skip';
 
@@ -34,6 +36,22 @@ export interface DriverHooks {
   onCommandEnd?(effect: RunEffect): void;
 }
 
+/** The mutation journal as the driver uses it (src/exec/journal.ts createJournal()). */
+export interface SessionJournal {
+  record(e: {
+    sessionId: string;
+    argv: string[];
+    undo: string[];
+    target: TargetSpec;
+    cluster: ClusterOptions;
+  }): Promise<{ id: string }>;
+  restoreSession(sessionId: string, executor: Executor): Promise<{ argv: string[]; ok: boolean; detail?: string }[]>;
+  pending(sessionId: string): Promise<{ argv: string[]; undo: string[] }[]>;
+}
+
+/** RBAC preflight (src/exec/rbac.ts): `playbookId:stepId` → the permission that is missing. */
+export type RbacPreflight = (catalog: Catalog, rootId: string) => Promise<Map<string, string>>;
+
 export interface SessionConfig {
   sessionId: string;
   catalog: Catalog;
@@ -47,6 +65,12 @@ export interface SessionConfig {
   hooks?: DriverHooks;
   /** resume from this state instead of starting fresh */
   resumeFrom?: SessionState;
+  /** mutating commands are recorded here before they run; offered for restore at the end */
+  journal?: SessionJournal;
+  /** checked once before the first step; steps it marks are skipped with the reason */
+  preflight?: RbacPreflight;
+  /** where the full output of a command goes (transcript's outputFileFor); omitted = memory only */
+  outputFile?: (effectId: string) => string;
 }
 
 export interface SessionHandle {

@@ -1,9 +1,16 @@
+// `netwiz schema`: the JSON Schema of the playbook format (committed as
+// schema/playbook.schema.json so editors' YAML plugins can complete playbooks).
 import type { Command } from 'commander';
+import { addPlaybooksOption } from './playbook-options.js';
 
-// Placeholder until its owner lands it; registers the name so --help lists it.
+export async function schemaText(): Promise<string> {
+  const { playbookJsonSchema } = await import('../../playbook/schema.js');
+  return JSON.stringify(playbookJsonSchema(), null, 2) + '\n';
+}
+
 export function registerSchema(program: Command): void {
-  program.command('schema').description('(not yet available)').action(() => {
-    process.stderr.write('netwiz schema: not implemented yet\n');
-    process.exit(2);
+  // --playbooks is accepted for symmetry with validate/list; the schema does not depend on it
+  addPlaybooksOption(program.command('schema').description('print the JSON Schema of the playbook YAML format')).action(async () => {
+    process.stdout.write(await schemaText());
   });
 }

@@ -94,6 +94,8 @@ export type ScenarioFault =
   | { kind: 'bad-replica'; workload: string; replica: number; mode: 'rst' | 'http500' };
 
 export interface ScenarioRbac {
+  /** user name the lab kubeconfig authenticates as (default "netwiz-lab"); shown in 403 messages */
+  user?: string;
   /** verbs denied to the lab user, e.g. [{verb:'patch', resource:'deployments', subresource:'scale'}] */
   deny: { verb: string; resource: string; subresource?: string }[];
 }

@@ -1,0 +1,300 @@
+// The transcript writer: a SessionObserver that appends each event, redacted, as one JSON
+// line with one write(2) on an O_APPEND fd. Page cache survives kill -9, so a killed
+// session loses at most the line being written; fsync on step completion and other
+// milestones also covers a machine that loses power.
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Catalog } from '../engine/model.js';
+import type { CommandResult } from '../engine/types.js';
+import type { SessionEvent, SessionObserver } from '../session/events.js';
+import { type TranscriptEvent, type TranscriptExtras, TRANSCRIPT_VERSION } from './format.js';
+import { outputDirFor, outputFileFor } from './paths.js';
+import { lastSeq, loadTranscript } from './reader.js';
+import { redactText, redactValue } from './redact.js';
+
+/** Outputs longer than this (characters) go to `<transcript>.d/` and are trimmed in the line. */
+export const DEFAULT_INLINE_LIMIT = 4096;
+
+export interface TranscriptWriterOptions {
+  path: string;
+  /** lets the writer name the symptom and the cause's title and fix in the transcript itself */
+  catalog?: Catalog;
+  inlineLimit?: number;
+  /** appending to an existing transcript (resume): seq continues after its last line */
+  append?: boolean;
+  now?: () => Date;
+  /** a write failed (disk full…); default: one warning on stderr. The session goes on. */
+  onError?: (err: Error) => void;
+}
+
+/** Events after which the file is fsync'ed: a step completed or something irreversible happened. */
+const SYNC_AFTER = new Set<TranscriptEvent['type']>([
+  'session-start',
+  'engine-event',
+  'state',
+  'mutation',
+  'restore',
+  'outcome',
+  'session-end',
+  'transcript-resume',
+]);
+
+/** Trim text for the line: head and tail, with a marker naming where the whole text is. */
+export function trimForLine(text: string, limit: number, wholeAt: string): string {
+  if (text.length <= limit) return text;
+  const headLen = Math.floor((limit * 2) / 3);
+  const tailLen = limit - headLen;
+  const omitted = text.length - headLen - tailLen;
+  return (
+    text.slice(0, headLen) +
+    `\n[… ${omitted} characters omitted; whole output in ${wholeAt} …]\n` +
+    text.slice(text.length - tailLen)
+  );
+}
+
+/**
+ * Redact a kept output file in place (write beside, then rename, so a crash leaves either
+ * the old or the new file, never half of one). Files too big for memory are redacted
+ * line by line in slices.
+ */
+export function redactFileInPlace(file: string): void {
+  if (!existsSync(file)) return;
+  const size = statSync(file).size;
+  if (size === 0) return;
+  const tmp = `${file}.redacting`;
+  if (size <= 256 * 1024 * 1024) {
+    const text = readFileSync(file, 'utf8');
+    const red = redactText(text);
+    if (red === text) return;
+    writeFileSync(tmp, red, { mode: 0o600 });
+  } else {
+    const fd = openSync(file, 'r');
+    const out = openSync(tmp, 'w', 0o600);
+    try {
+      const buf = Buffer.alloc(4 * 1024 * 1024);
+      let carry = '';
+      let pos = 0;
+      for (;;) {
+        const n = readSync(fd, buf, 0, buf.length, pos);
+        if (n === 0) break;
+        pos += n;
+        carry += buf.subarray(0, n).toString('utf8');
+        const cut = carry.lastIndexOf('\n');
+        // keep a private-key block whole: wait for its END line
+        if (cut < 0 || (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(carry) && !/-----END [A-Z0-9 ]*PRIVATE KEY-----/.test(carry))) continue;
+        writeSync(out, redactText(carry.slice(0, cut + 1)));
+        carry = carry.slice(cut + 1);
+      }
+      if (carry) writeSync(out, redactText(carry));
+      fsyncSync(out);
+    } finally {
+      closeSync(fd);
+      closeSync(out);
+    }
+  }
+  renameSync(tmp, file);
+}
+
+/**
+ * Redact every kept output beside a transcript. The executor writes outputs raw while a
+ * command runs and the writer redacts them when it finishes; a crash in between leaves a
+ * raw file, so whatever reopens or reads an interrupted transcript sweeps them.
+ */
+export function redactOutputDir(transcriptPath: string): number {
+  const dir = outputDirFor(transcriptPath);
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    const f = join(dir, name);
+    if (name.endsWith('.redacting')) {
+      // a redaction cut short by a crash: the original is still there, redone below
+      rmSync(f, { force: true });
+      continue;
+    }
+    if (!statSync(f).isFile()) continue;
+    redactFileInPlace(f);
+    n++;
+  }
+  return n;
+}
+
+export class TranscriptWriter implements SessionObserver {
+  readonly path: string;
+  private fd: number | undefined;
+  private seq: number;
+  private readonly catalog: Catalog | undefined;
+  private readonly inlineLimit: number;
+  private readonly now: () => Date;
+  private readonly onError: (err: Error) => void;
+  /** write errors met so far (the session does not stop for them) */
+  readonly errors: Error[] = [];
+
+  constructor(opts: TranscriptWriterOptions) {
+    this.path = opts.path;
+    this.catalog = opts.catalog;
+    this.inlineLimit = opts.inlineLimit ?? DEFAULT_INLINE_LIMIT;
+    this.now = opts.now ?? (() => new Date());
+    let warned = false;
+    this.onError =
+      opts.onError ??
+      ((err) => {
+        if (warned) return;
+        warned = true;
+        process.stderr.write(`netwiz: cannot write transcript ${this.path}: ${err.message}\n`);
+      });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    this.seq = 0;
+    if (opts.append && existsSync(this.path)) {
+      this.seq = lastSeq(loadTranscript(this.path));
+      redactOutputDir(this.path);
+    }
+    this.fd = openSync(this.path, 'a', 0o600);
+    // a crash mid-line leaves no newline: start on a fresh line so the next event stays whole
+    const size = fstatSync(this.fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      const rfd = openSync(this.path, 'r');
+      try {
+        readSync(rfd, last, 0, 1, size - 1);
+      } finally {
+        closeSync(rfd);
+      }
+      if (last[0] !== 0x0a) writeSync(this.fd, '\n');
+    }
+  }
+
+  onEvent(event: SessionEvent): void {
+    this.write(event);
+  }
+
+  /** Write a writer-level line (resume marker). */
+  note(event: TranscriptEvent): void {
+    this.write(event);
+  }
+
+  /** The line as it will be written: redacted, outputs trimmed (and kept on disk), extras added. */
+  private prepare(event: TranscriptEvent, seq: number): Record<string, unknown> {
+    let ev: TranscriptEvent & TranscriptExtras = event;
+    if (ev.type === 'engine-event' && ev.event.type === 'command-finished') {
+      ev = {
+        ...ev,
+        event: { ...ev.event, result: this.keepOutputs(ev.event.effectId, ev.event.result) },
+      };
+    }
+    ev = this.enrich(ev);
+    const red = redactValue(ev);
+    return { v: TRANSCRIPT_VERSION, seq, ts: this.now().toISOString(), ...red };
+  }
+
+  private write(event: TranscriptEvent): void {
+    if (this.fd === undefined) {
+      this.fail(new Error(`event ${event.type} after the transcript was closed`));
+      return;
+    }
+    try {
+      const seq = this.seq + 1;
+      const line = `${JSON.stringify(this.prepare(event, seq))}\n`;
+      // one write(2) per line; O_APPEND makes it land at the end as a unit
+      writeSync(this.fd, line);
+      this.seq = seq;
+      if (SYNC_AFTER.has(event.type)) fsyncSync(this.fd);
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  private fail(err: Error): void {
+    this.errors.push(err);
+    this.onError(err);
+  }
+
+  /** Redact outputs the executor kept on disk; move long in-line outputs to files. */
+  private keepOutputs(effectId: string, result: CommandResult): CommandResult {
+    const r: CommandResult = { ...result };
+    const stdoutFile = r.outputFile;
+    const stderrFile = r.outputFile ? `${r.outputFile}.stderr` : undefined;
+    for (const f of [stdoutFile, stderrFile]) {
+      if (!f) continue;
+      try {
+        redactFileInPlace(f);
+      } catch (err) {
+        this.fail(err as Error);
+      }
+    }
+    if (r.stdout.length > this.inlineLimit || r.stderr.length > this.inlineLimit) {
+      let out = stdoutFile;
+      if (!out || !existsSync(out)) {
+        out = outputFileFor(this.path, effectId);
+        writeFileSync(out, redactText(r.stdout), { mode: 0o600 });
+        if (r.stderr) writeFileSync(`${out}.stderr`, redactText(r.stderr), { mode: 0o600 });
+        r.outputFile = out;
+      } else if (stderrFile && !existsSync(stderrFile) && r.stderr.length > this.inlineLimit) {
+        writeFileSync(stderrFile, redactText(r.stderr), { mode: 0o600 });
+      }
+      r.stdout = trimForLine(r.stdout, this.inlineLimit, out);
+      r.stderr = trimForLine(r.stderr, this.inlineLimit, `${out}.stderr`);
+      r.truncated = true;
+    }
+    return r;
+  }
+
+  private enrich(ev: TranscriptEvent & TranscriptExtras): TranscriptEvent & TranscriptExtras {
+    const cat = this.catalog;
+    if (!cat) return ev;
+    if (ev.type === 'session-start') {
+      const pb = cat[ev.playbook];
+      if (pb) return { ...ev, playbookTitle: pb.title, playbookSummary: pb.summary, playbookFile: pb.file };
+    }
+    if (ev.type === 'outcome' && ev.outcome.cause) {
+      for (const pb of Object.values(cat)) {
+        const c = pb.causes.find((x) => x.id === ev.outcome.cause);
+        if (c) {
+          return {
+            ...ev,
+            cause: {
+              id: c.id,
+              title: c.title,
+              explanation: c.explanation,
+              fix: c.fix,
+              references: c.references,
+            },
+            causePlaybook: pb.title,
+          };
+        }
+      }
+    }
+    return ev;
+  }
+
+  /** fsync and close; later events are reported through onError. Idempotent. */
+  close(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Open (create or append to) a transcript. */
+export function openTranscriptWriter(opts: TranscriptWriterOptions): TranscriptWriter {
+  return new TranscriptWriter(opts);
+}

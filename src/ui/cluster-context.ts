@@ -1,0 +1,26 @@
+// Which cluster and namespace this session talks to, read the way kubectl resolves them,
+// so the start screen can show it before anything runs.
+import { execFile } from 'node:child_process';
+import type { ClusterOptions } from '../exec/types.js';
+import type { ClusterTarget } from './components/Header.js';
+
+function kubectl(cluster: ClusterOptions, args: string[], timeoutMs: number): Promise<string | null> {
+  const argv = [...(cluster.kubeconfig ? ['--kubeconfig', cluster.kubeconfig] : []), ...(cluster.context ? ['--context', cluster.context] : []), ...args];
+  return new Promise((resolve) => {
+    execFile(cluster.kubectl ?? 'kubectl', argv, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout) => {
+      resolve(err ? null : stdout.trim());
+    });
+  });
+}
+
+export async function readClusterTarget(cluster: ClusterOptions, timeoutMs = 3000): Promise<ClusterTarget> {
+  const [current, ns] = await Promise.all([
+    cluster.context ? Promise.resolve(cluster.context) : kubectl(cluster, ['config', 'current-context'], timeoutMs),
+    cluster.namespace ? Promise.resolve(cluster.namespace) : kubectl(cluster, ['config', 'view', '--minify', '-o', 'jsonpath={..namespace}'], timeoutMs),
+  ]);
+  return {
+    context: current || null,
+    namespace: ns || 'default',
+    source: cluster.context ? 'flag' : current ? 'kubeconfig' : 'none',
+  };
+}

@@ -1,0 +1,217 @@
+// Starts the Ink wizard and wires it to the session driver. One exit point: every way
+// out (q, Ctrl-C, SIGINT/SIGTERM/SIGHUP, the end of the session) goes through `exit`,
+// and a live session is aborted first so the driver cancels commands, deletes its pods
+// and restores what was changed before the process leaves.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { useEffect, useState, type ReactElement } from 'react';
+import { Box, Text, render } from 'ink';
+import type { ClusterOptions, Executor } from '../exec/types.js';
+import { reachableCatalog } from '../cli/session-setup.js';
+import type { ClusterTarget } from './components/Header.js';
+import { useWizardKeys } from './hooks/use-wizard-keys.js';
+import type { Catalog } from '../engine/model.js';
+import { loadCatalog } from '../playbook/catalog.js';
+import { createExecutor, createJournal, permissionsForCatalog, preflight } from '../exec/index.js';
+import { startDriver } from '../session/driver.js';
+import type { SessionHandle } from '../session/types.js';
+import { defaultTranscriptPath, outputFileFor } from '../transcript/paths.js';
+import { openTranscriptWriter } from '../transcript/writer.js';
+import { WizardApp, exitCodeFor, type StartChoice, type WizardController } from './App.js';
+import { readClusterTarget } from './cluster-context.js';
+import { loadInputChoices } from './input-choices.js';
+import type { WizardLaunchOptions } from './launch.js';
+import { ThemeProvider, colorEnabled } from './theme.js';
+import { WizardStore } from './wizard-store.js';
+import type { PlaybookChoice } from './start-flow.js';
+
+/** Playbooks a person starts (sub-playbooks only called by others are left out of the list). */
+function startablePlaybooks(catalog: Catalog): PlaybookChoice[] {
+  const called = new Set<string>();
+  for (const pb of Object.values(catalog))
+    for (const s of pb.steps) {
+      if (s.kind === 'call') called.add(s.call.playbook);
+      if (s.kind === 'foreach' && 'call' in s.foreach.do) called.add(s.foreach.do.call.playbook);
+    }
+  return Object.values(catalog)
+    .filter((p) => !called.has(p.id))
+    .map((p) => ({ id: p.id, title: p.title, summary: p.summary, inputs: p.inputs }));
+}
+
+interface Loaded {
+  cluster: ClusterTarget;
+  catalog: Catalog;
+  playbooks: PlaybookChoice[];
+  clusterOptions: ClusterOptions;
+  executor: Executor;
+}
+
+/** Shown from the first moment: the kube context and the playbooks load behind it. */
+function Boot({ loading, render: renderLoaded, onQuit }: { loading: Promise<Loaded | string>; render: (l: Loaded) => ReactElement; onQuit: () => void }) {
+  const [loaded, setLoaded] = useState<Loaded | string | null>(null);
+  useEffect(() => {
+    loading.then(setLoaded, (e: unknown) => setLoaded(e instanceof Error ? e.message : String(e)));
+  }, [loading]);
+  useWizardKeys(typeof loaded === 'object' && loaded !== null ? 'waiting' : 'done', { quit: onQuit, interrupt: onQuit, submit: () => typeof loaded === 'string' && onQuit() }, !(typeof loaded === 'object' && loaded !== null));
+  if (loaded === null) {
+    return (
+      <Box flexDirection="column">
+        <Text>
+          netwiz <Text dimColor>reading the kube context and the playbooks…</Text>
+        </Text>
+        <Text dimColor>q quit</Text>
+      </Box>
+    );
+  }
+  if (typeof loaded === 'string') return <Text bold>{`netwiz: ${loaded}`}</Text>;
+  return renderLoaded(loaded);
+}
+
+export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
+  const store = new WizardStore();
+  let handle: SessionHandle | null = null;
+  let exitCode: number | null = null;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((r) => (resolveExit = r));
+  let ready: Loaded | null = null;
+  const sessionId = `nw-${randomBytes(6).toString('hex')}`;
+
+  const loading: Promise<Loaded | string> = Promise.all([
+    readClusterTarget(opts.cluster),
+    // yield first so Ink draws the first frame before the YAML is parsed
+    new Promise((r) => setTimeout(r, 0)).then(() => loadCatalog(opts.playbookDirs ?? [])),
+  ]).then(([cluster, loadedCatalog]) => {
+    const catalog = loadedCatalog.catalog;
+    if (opts.playbookId && !catalog[opts.playbookId]) {
+      const bad = loadedCatalog.errors.filter((e) => e.file.includes(opts.playbookId ?? ''));
+      return `no valid playbook "${opts.playbookId}"${bad.length ? `: ${bad.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`).join('; ')}` : '; `netwiz list` shows the playbooks'} (enter to leave)`;
+    }
+    // commands go to the cluster the operator confirmed on screen
+    const clusterOptions: ClusterOptions = {
+      ...opts.cluster,
+      ...(cluster.context && !opts.cluster.context ? { context: cluster.context } : {}),
+      namespace: opts.cluster.namespace ?? cluster.namespace,
+    };
+    ready = { cluster, catalog, playbooks: startablePlaybooks(catalog), clusterOptions, executor: createExecutor(clusterOptions, { sessionId }) };
+    return ready;
+  });
+
+  const controller: WizardController = {
+    start(choice: StartChoice) {
+      try {
+        if (!ready) throw new Error('not loaded yet');
+        handle = startSession(ready, choice);
+      } catch (e) {
+        store.fail(e instanceof Error ? e.message : String(e));
+      }
+    },
+    cancel: (id) => handle?.cancel(id),
+    abort: (reason) => {
+      if (handle) handle.abort(reason);
+      else controller.exit(130);
+    },
+    exit(code) {
+      if (exitCode !== null) return;
+      exitCode = code;
+      resolveExit(code);
+    },
+  };
+
+  function startSession(l: Loaded, choice: StartChoice): SessionHandle {
+    const { catalog, clusterOptions, executor, cluster } = l;
+    const transcriptPath = opts.transcript ?? defaultTranscriptPath(sessionId);
+    mkdirSync(dirname(transcriptPath), { recursive: true, mode: 0o700 });
+    const writer = openTranscriptWriter({ path: transcriptPath, catalog });
+    store.beginSession(catalog, transcriptPath);
+    const reachable = reachableCatalog(catalog, choice.playbookId);
+    // the preflight asks the cluster; only when there is one and the playbook needs it
+    const needsRbac = cluster.context !== null && permissionsForCatalog(reachable, { ...(clusterOptions.namespace ? { namespace: clusterOptions.namespace } : {}), inputs: choice.inputs }).size > 0;
+    const h = startDriver({
+      sessionId,
+      catalog,
+      rootPlaybook: choice.playbookId,
+      inputs: choice.inputs,
+      options: { readOnly: !!opts.readOnly, dryRun: !!opts.dryRun, yes: !!opts.yes, maxSteps: opts.maxSteps ?? 500 },
+      cluster: clusterOptions,
+      executor,
+      interaction: store.interaction,
+      observers: [writer],
+      hooks: store.hooks,
+      journal: createJournal(),
+      ...(needsRbac ? { preflight: () => preflight(reachable, clusterOptions, { inputs: choice.inputs }) } : {}),
+      outputFile: (effectId) => outputFileFor(transcriptPath, effectId),
+    });
+    h.done.then(
+      (outcome) => {
+        writer.close();
+        store.end(outcome);
+      },
+      (err: unknown) => {
+        writer.close();
+        store.fail(err instanceof Error ? err.message : String(err));
+      },
+    );
+    return h;
+  }
+
+  // signals from outside (kill, closed terminal) take the same way out as q
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!handle || store.getSnapshot().phase !== 'session') {
+      controller.exit(sig === 'SIGINT' ? 130 : 143);
+      return;
+    }
+    store.restoreWithoutAsking();
+    store.settleForAbort();
+    handle.abort(`netwiz received ${sig}`);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+
+  const instance = render(
+    <ThemeProvider value={{ color: colorEnabled() }}>
+      <Boot
+        loading={loading}
+        onQuit={() => controller.exit(130)}
+        render={(l) => (
+          <WizardApp
+            store={store}
+            controller={controller}
+            cluster={l.cluster}
+            playbooks={l.playbooks}
+            {...(opts.playbookId ? { playbookId: opts.playbookId } : {})}
+            {...(opts.inputs ? { preset: opts.inputs } : {})}
+            loadChoices={(pb, input, values) => loadInputChoices(l.catalog, l.executor, pb, input, values)}
+          />
+        )}
+      />
+    </ThemeProvider>,
+    { exitOnCtrlC: false, patchConsole: true },
+  );
+
+  // a session that ends after q / Ctrl-C leaves at once; a normal end waits for a key
+  store.subscribe(() => {
+    const snap = store.getSnapshot();
+    if (snap.phase === 'ended' && exitCode === null && (snap.outcome?.status === 'aborted' || snap.error)) {
+      setTimeout(() => controller.exit(exitCodeFor(snap.outcome)), 50);
+    }
+  });
+
+  const code = await exited;
+  if (handle) {
+    // never leave with a session still running: abort and wait for its restore
+    const h: SessionHandle = handle;
+    if (store.getSnapshot().phase === 'session') {
+      store.restoreWithoutAsking();
+      store.settleForAbort();
+      h.abort('netwiz is exiting');
+    }
+    await h.done.catch(() => undefined);
+  }
+  instance.unmount();
+  await instance.waitUntilExit().catch(() => undefined);
+  for (const s of signals) process.off(s, onSignal);
+  const l: Loaded | null = ready;
+  if (l) await (l as Loaded).executor.close().catch(() => undefined);
+  return code;
+}

@@ -1,0 +1,79 @@
+// The executor against a lab with its real data plane (network namespaces): a node command
+// runs in the node's network namespace, a pod command in the pod's, and a cancelled
+// capture leaves no process behind.
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExecutor } from '../../src/exec/index.js';
+import type { ClusterOptions } from '../../src/exec/types.js';
+import { startLab, type TestLab } from '../helpers/lab.js';
+
+let lab: TestLab;
+let cluster: ClusterOptions;
+let env: Record<string, string>;
+const savedState = process.env.XDG_STATE_HOME;
+
+beforeAll(async () => {
+  process.env.XDG_STATE_HOME = join(mkdtempSync(join(tmpdir(), 'netwiz-exec-netns-')), 'xdg');
+  lab = await startLab('healthy', { dataPlane: 'netns' });
+  cluster = { kubeconfig: lab.kubeconfig, context: lab.context, namespace: lab.namespace };
+  env = { KUBECACHEDIR: lab.cacheDir };
+});
+afterAll(async () => {
+  await lab?.stop();
+  if (savedState === undefined) delete process.env.XDG_STATE_HOME;
+  else process.env.XDG_STATE_HOME = savedState;
+});
+
+function processesWith(marker: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (cmd.includes(marker) && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') out.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+describe('targets land in the right network namespace', () => {
+  it('a node command sees the node address, a pod command the pod address', async () => {
+    const ex = createExecutor(cluster, { env, sessionId: 'netns-e2e', pollMs: 100 });
+    const node = await ex.run({ argv: ['ip', '-o', '-4', 'addr', 'show'], target: { kind: 'node', node: 'node-1' }, timeoutMs: 30_000 });
+    expect(node.stderr).toBe('');
+    expect(node).toMatchObject({ exitCode: 0, via: 'node-pod' });
+    expect(node.stdout).toContain('10.77.0.11/');
+    const pod = await ex.run({ argv: ['ip', '-o', '-4', 'addr', 'show'], target: { kind: 'pod', pod: lab.clientPod }, timeoutMs: 30_000 });
+    expect(pod).toMatchObject({ exitCode: 0, via: 'exec' });
+    expect(pod.stdout).toContain('10.244.1.2/');
+    expect(pod.stdout).not.toContain('10.77.0.11/');
+    await ex.close();
+  });
+
+  it('a cancelled tcpdump on a node leaves no process behind', async () => {
+    const ex = createExecutor(cluster, { env, sessionId: 'netns-e2e-2', pollMs: 100 });
+    const ac = new AbortController();
+    // a filter no lab packet matches: tcpdump runs until cancelled
+    const port = String(40000 + (process.pid % 20000));
+    const p = ex.run({
+      argv: ['tcpdump', '-n', '-l', '-i', 'any', 'udp', 'port', port],
+      target: { kind: 'node', node: 'node-1' },
+      timeoutMs: 600_000,
+      signal: ac.signal,
+      onOutput: (c) => {
+        if (c.includes('listening on')) ac.abort();
+      },
+    });
+    const r = await p;
+    expect(r.cancelled).toBe(true);
+    for (let i = 0; i < 100 && processesWith(`port\0${port}`).length > 0; i++) await new Promise((res) => setTimeout(res, 50));
+    expect(processesWith(`port\0${port}`)).toEqual([]);
+    await ex.close();
+  });
+});

@@ -1,0 +1,113 @@
+// Incidents 001/002 (b) on the wire: the server node drops SYNs of clients behind NAT
+// (emulated tcp_tw_recycle), and what the node reports agrees with the scenario: sysctl
+// tcp_tw_recycle = 1, uname -r 3.10, PAWSPassive rising in step with ListenDrops.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NetnsDataPlane } from '../../src/lab/netns/index.js';
+import { nodePod, twRecycleNat } from '../fixtures/lab-netns/scenarios.js';
+import { curlArgs, inPod, podOf, startCapture } from './helpers.js';
+
+const built = twRecycleNat();
+const natClient = podOf(built, 'client-nat'); // node-2, SNATed to 10.77.0.12
+const direct = podOf(built, 'client-direct'); // node-3, arrives with its pod IP
+const db = podOf(built, 'db-0'); // node-1, tw_recycle on
+const node1 = nodePod('node-1', '10.77.0.11');
+let dp: NetnsDataPlane;
+
+beforeAll(async () => {
+  dp = new NetnsDataPlane();
+  await dp.up(built.scenario, built.pods);
+  await dp.podAdded(node1);
+});
+
+afterAll(async () => {
+  await dp?.down();
+  console.log(`[lab-netns] tw-recycle-nat: up ${dp.timings.upMs} ms, down ${dp.timings.downMs} ms`);
+});
+
+function tcpExt(netstat: string): Map<string, number> {
+  const lines = netstat.split('\n').filter((l) => l.startsWith('TcpExt:'));
+  const names = (lines[0] ?? '').split(/\s+/);
+  const values = (lines[1] ?? '').split(/\s+/);
+  return new Map(names.slice(1).map((n, i) => [n, Number(values[i + 1])]));
+}
+
+describe('tw-recycle-nat (incidents 001/002)', () => {
+  it('SYNs from the NATed client get no SYN-ACK while the direct client gets one', async () => {
+    const cap = await startCapture(dp.nodeNs('node-1'), 'vxlan.calico', ['tcp', 'port', '8080']);
+    const url = `http://${db.ip}:8080/healthz`;
+    const [nat, dir] = await Promise.all([
+      inPod(dp, natClient, curlArgs(url, ['--local-port', '40001'], 3)),
+      inPod(dp, direct, curlArgs(url, ['--local-port', '40001'], 3)),
+    ]);
+    const lines = await cap.stop();
+    expect(nat.exitCode).toBe(28); // connect timed out: the SYN vanished
+    expect(dir.exitCode).toBe(0);
+    const natSyn = lines.filter((l) => l.includes(`10.77.0.12.40001 > ${db.ip}.8080: Flags [S],`));
+    const natSynAck = lines.filter((l) => l.includes(`> 10.77.0.12.40001: Flags [S.]`));
+    expect(natSyn.length).toBeGreaterThan(1); // retransmitted
+    expect(natSynAck).toEqual([]);
+    expect(lines.some((l) => l.includes(`> ${direct.ip}.40001: Flags [S.]`))).toBe(true);
+  });
+
+  it('NATed connects fail only sometimes (the timestamp-like rule spares some)', async () => {
+    const url = `http://${db.ip}:8080/healthz`;
+    const ok = await inPod(dp, natClient, curlArgs(url, ['--local-port', '40002'], 3));
+    expect(ok.exitCode).toBe(0);
+  });
+
+  it('the node reports tcp_tw_recycle = 1, timestamps on and a 3.10 kernel (chroot /host honoured)', async () => {
+    const tw = await inPod(dp, node1, ['chroot', '/host', 'sysctl', 'net.ipv4.tcp_tw_recycle']);
+    expect(tw.stdout.trim()).toBe('net.ipv4.tcp_tw_recycle = 1');
+    const ts = await inPod(dp, node1, ['sysctl', '-n', 'net.ipv4.tcp_timestamps']);
+    expect(ts.stdout.trim()).toBe('1');
+    const un = await inPod(dp, node1, ['uname', '-r']);
+    expect(un.stdout.trim()).toBe('3.10.0-957.el7.x86_64');
+    // a key the scenario does not emulate is the real one
+    const fwd = await inPod(dp, node1, ['sysctl', 'net.ipv4.ip_forward']);
+    expect(fwd.stdout.trim()).toBe('net.ipv4.ip_forward = 1');
+  });
+
+  it('the emulation holds for the other ways an engineer asks: sysctl -a, grep, uname -a', async () => {
+    const all = await inPod(dp, node1, ['sysctl', '-a']);
+    expect(all.stdout.split('\n')).toContain('net.ipv4.tcp_tw_recycle = 1');
+    const grep = await inPod(dp, node1, ['grep', '^TcpExt:', '/proc/net/netstat']);
+    expect(grep.stdout.split('\n')[0]).toMatch(/ PAWSPassive PAWSActive /);
+    const un = await inPod(dp, node1, ['uname', '-a']);
+    expect(un.stdout).toMatch(/^Linux node-1 3\.10\.0-957\.el7\.x86_64 /);
+  });
+
+  it('PAWSPassive and ListenDrops rise in step with the dropped SYNs', async () => {
+    const before = tcpExt((await inPod(dp, node1, ['cat', '/proc/net/netstat'])).stdout);
+    expect(before.get('PAWSPassive')).toBeGreaterThanOrEqual(3565);
+    await inPod(dp, natClient, curlArgs(`http://${db.ip}:8080/`, ['--local-port', '40003'], 2));
+    const after = tcpExt((await inPod(dp, node1, ['cat', '/proc/net/netstat'])).stdout);
+    const paws = (after.get('PAWSPassive') ?? 0) - (before.get('PAWSPassive') ?? 0);
+    const drops = (after.get('ListenDrops') ?? 0) - (before.get('ListenDrops') ?? 0);
+    expect(paws).toBeGreaterThan(0);
+    expect(drops).toBe(paws);
+  });
+
+  it('sysctl -w net.ipv4.tcp_tw_recycle=0 on the node (the fix) stops the drops; =1 brings them back', async () => {
+    const url = `http://${db.ip}:8080/healthz`;
+    const off = await inPod(dp, node1, ['sysctl', '-w', 'net.ipv4.tcp_tw_recycle=0']);
+    expect(off.stdout.trim()).toBe('net.ipv4.tcp_tw_recycle = 0');
+    expect((await inPod(dp, node1, ['sysctl', '-n', 'net.ipv4.tcp_tw_recycle'])).stdout.trim()).toBe('0');
+    expect((await inPod(dp, natClient, curlArgs(url, ['--local-port', '40005'], 3))).exitCode).toBe(0);
+    // a pod change re-renders the fault table: the fix must survive it
+    const extra = { ...direct, name: 'client-extra', ip: '10.244.3.51' };
+    await dp.podAdded(extra);
+    expect((await inPod(dp, natClient, curlArgs(url, ['--local-port', '40007'], 3))).exitCode).toBe(0);
+    await dp.podRemoved(extra);
+    await inPod(dp, node1, ['sysctl', '-w', 'net.ipv4.tcp_tw_recycle=1']);
+    expect((await inPod(dp, natClient, curlArgs(url, ['--local-port', '40009'], 2))).exitCode).toBe(28);
+  });
+
+  it('another node reports the real kernel: no tcp_tw_recycle key', async () => {
+    const node2 = nodePod('node-2', '10.77.0.12');
+    await dp.podAdded(node2);
+    const r = await inPod(dp, node2, ['sysctl', 'net.ipv4.tcp_tw_recycle']);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/cannot stat|No such file/);
+    await dp.podRemoved(node2);
+  });
+});

@@ -1,0 +1,107 @@
+// Drives a program in a real terminal: tmux on a private socket, keys sent one at a time,
+// the screen read back with capture-pane and polled until the expected text appears.
+// CI variables are removed rather than set to false: Ink draws only the final frame when
+// it believes it runs in CI (CI=true), and chalk turns colour off whenever CI is set at all,
+// even CI=false; a person's terminal has neither.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export interface TerminalOptions {
+  cols?: number;
+  rows?: number;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export class Terminal {
+  readonly socket = `nwt-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private alive = false;
+
+  constructor(
+    readonly argv: string[],
+    private readonly opts: TerminalOptions = {},
+  ) {}
+
+  private tmux(args: string[]): string {
+    // the tmux server copies this environment into its panes
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI' && !k.startsWith('CI_') && k !== 'CONTINUOUS_INTEGRATION'));
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8', cwd: this.opts.cwd, env });
+  }
+
+  start(): this {
+    const env = { ...this.opts.env };
+    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    // argv after the options is exec'd by tmux as is (no shell); the pane stays after
+    // the program exits so its exit status can be read
+    this.tmux([
+      'new-session', '-d', '-x', String(this.opts.cols ?? 100), '-y', String(this.opts.rows ?? 30),
+      ...(this.opts.cwd ? ['-c', this.opts.cwd] : []), ...envArgs, ...this.argv,
+      ';', 'set-option', '-t', '0', 'remain-on-exit', 'on',
+    ]);
+    this.alive = true;
+    return this;
+  }
+
+  /** What a person sees now (plain text); `escapes` keeps colours and attributes. */
+  screen(escapes = false): string {
+    return this.tmux(['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', '0']);
+  }
+
+  /** The screen plus everything scrolled off the top. */
+  history(): string {
+    return this.tmux(['capture-pane', '-p', '-S', '-', '-t', '0']);
+  }
+
+  /** One key: a tmux key name (Enter, Escape, Down, C-c) or literal text. */
+  key(k: string): void {
+    this.tmux(['send-keys', '-t', '0', k]);
+  }
+
+  type(text: string): void {
+    for (const ch of text) this.tmux(['send-keys', '-t', '0', '-l', ch]);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.tmux(['resize-window', '-t', '0', '-x', String(cols), '-y', String(rows)]);
+  }
+
+  /** Poll until the screen (or the whole history) shows `what`; fails with the screen. */
+  async waitFor(what: string | RegExp, o: { history?: boolean; timeoutMs?: number } = {}): Promise<string> {
+    const deadline = Date.now() + (o.timeoutMs ?? 30_000);
+    let last = '';
+    while (Date.now() < deadline) {
+      last = o.history ? this.history() : this.screen();
+      if (typeof what === 'string' ? last.includes(what) : what.test(last)) return last;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`terminal never showed ${String(what)}; screen was:\n${last}`);
+  }
+
+  /** Exit status once the program has ended, else null. */
+  exitStatus(): number | null {
+    const [dead, status, signal] = this.tmux(['display-message', '-p', '-t', '0', '#{pane_dead} #{pane_dead_status} #{pane_dead_signal}']).trim().split(' ');
+    if (dead !== '1') return null;
+    // killed by a signal: report it the way a shell does (128 + n)
+    return status ? Number(status) : 128 + Number(signal || 0);
+  }
+
+  async waitForExit(timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const s = this.exitStatus();
+      if (s !== null) return s;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`program did not exit; screen:\n${this.screen()}`);
+  }
+
+  kill(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    try {
+      this.tmux(['kill-server']);
+    } catch {
+      // already gone
+    }
+  }
+}

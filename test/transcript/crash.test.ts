@@ -1,0 +1,119 @@
+// kill -9 in the middle of a session: the transcript parses, holds every completed step,
+// and resume continues from there without re-running what was already done.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTranscript } from '../../src/transcript/reader.js';
+import { planResume } from '../../src/transcript/resume.js';
+import { buildSessionRecord } from '../../src/transcript/session-record.js';
+import { recordDemoSession } from './helpers/record-session.js';
+
+const CHILD = resolve(import.meta.dirname, 'helpers/record-child.ts');
+const tmp = () => mkdtempSync(join(tmpdir(), 'nw-crash-'));
+
+function runChild(path: string, mode?: 'resume'): ReturnType<typeof spawn> {
+  return spawn(process.execPath, ['--import', 'tsx', CHILD, path, ...(mode ? [mode] : [])], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+function exited(child: ReturnType<typeof spawn>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((res) => child.on('exit', (code, signal) => res({ code, signal, stderr })));
+}
+
+function lineCount(path: string): number {
+  if (!existsSync(path)) return 0;
+  return readFileSync(path, 'utf8').split('\n').length - 1;
+}
+
+/** Wait (by polling the file, not by time) until at least `n` lines are written, or the child ends. */
+async function waitForLines(path: string, n: number, child: ReturnType<typeof spawn>): Promise<void> {
+  while (child.exitCode === null && child.signalCode === null && lineCount(path) < n) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+describe('kill -9 during a session', () => {
+  it('loses at most the line being written; resume finishes the session without re-running completed steps', async () => {
+    // the reference: the same session, never interrupted
+    const ref = join(tmp(), 'ref.jsonl');
+    await recordDemoSession({ transcript: ref });
+    const refT = loadTranscript(ref);
+    const refTypes = refT.events.map((e) => e.type);
+    const refSteps = refT.states.at(-1)!.state.history.map((h) => h.stepId);
+    const total = refT.events.length;
+
+    const kills = 10;
+    let killedMidSession = 0;
+    for (let i = 0; i < kills; i++) {
+      const path = join(tmp(), 's.jsonl');
+      const child = runChild(path);
+      const done = exited(child);
+      // a random point: after 1…total-1 lines, plus a random few ms into the next line
+      const after = 1 + Math.floor(Math.random() * (total - 1));
+      await waitForLines(path, after, child);
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 20)));
+      child.kill('SIGKILL');
+      const { signal, stderr } = await done;
+      if (signal !== 'SIGKILL') {
+        // the session finished before the kill landed: still a valid, whole transcript
+        expect(stderr).toBe('');
+        expect(loadTranscript(path).events.at(-1)!.type).toBe('session-end');
+        continue;
+      }
+      if (!existsSync(path)) continue; // killed before the first line: nothing to check
+      killedMidSession++;
+
+      // 1. parses; at most the last line is damaged
+      const t = loadTranscript(path);
+      expect(t.warnings.length).toBeLessThanOrEqual(1);
+      if (t.warnings.length) expect(t.truncatedTail).toBe(true);
+      // 2. what is there is exactly the start of the reference session: nothing lost in between
+      expect(t.events.map((e) => e.type)).toEqual(refTypes.slice(0, t.events.length));
+      expect(t.events.map((e) => e.seq)).toEqual(t.events.map((_, j) => j + 1));
+      // 3. every completed step is there: each fed-back event has its state snapshot after it,
+      //    except possibly the very last one (killed between the two lines)
+      const fed = t.events.filter((e) => e.type === 'engine-event').length;
+      expect(t.states.length === fed || t.states.length === fed - 1).toBe(true);
+      const doneBefore = t.states.at(-1)?.state.history.map((h) => h.stepId) ?? [];
+      expect(doneBefore).toEqual(refSteps.slice(0, doneBefore.length));
+
+      if (t.events.some((e) => e.type === 'session-end')) continue; // killed after the end line
+      // 4. resume (itself in a child) finishes the session
+      const plan = planResume(t);
+      const resumed = runChild(path, 'resume');
+      const r = await exited(resumed);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const after2 = loadTranscript(path);
+      expect(after2.warnings.length).toBeLessThanOrEqual(1); // the old damaged line, if any
+      const rec = buildSessionRecord(after2);
+      expect(rec.status).toBe('concluded');
+      expect(rec.resumes).toBe(1);
+      expect(after2.states.at(-1)!.state.history.map((h) => h.stepId)).toEqual(refSteps);
+      // commands completed before the snapshot ran exactly once; the interrupted ones again
+      const finished = new Map<string, number>();
+      for (const e of after2.events) {
+        if (e.type === 'engine-event' && e.event.type === 'command-finished') {
+          finished.set(e.event.effectId, (finished.get(e.event.effectId) ?? 0) + 1);
+        }
+      }
+      const completedBefore = new Set<string>();
+      for (const e of t.events) {
+        if (e.type === 'engine-event' && e.event.type === 'command-finished' && plan.fromStateSeq !== null && e.seq < plan.fromStateSeq) {
+          completedBefore.add(e.event.effectId);
+        }
+      }
+      for (const id of completedBefore) expect(finished.get(id), `effect ${id} re-run`).toBe(1);
+      for (const e of plan.reissue) {
+        if (e.type === 'run') expect(finished.get(e.id), `reissued ${e.id}`).toBeGreaterThanOrEqual(1);
+      }
+    }
+    // the loop must have exercised real mid-session kills, not only finished sessions
+    expect(killedMidSession).toBeGreaterThan(0);
+  }, 180_000);
+});
