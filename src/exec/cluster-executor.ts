@@ -10,6 +10,7 @@ import {
   NODE_POD_CONTAINER,
   UnsafeNameError,
   boundedRemote,
+  killByMarkerArgv,
   checkName,
   debugContainerArgv,
   kubectlArgv,
@@ -210,16 +211,7 @@ export class ClusterExecutor implements Executor {
         };
       }
     }
-    const second = await this.local(
-      this.localOpts(
-        req,
-        podExecArgv(
-          this.cluster,
-          { pod: where.pod, ...(where.namespace ? { namespace: where.namespace } : {}), container: where.container, stdin },
-          boundedRemote(req.argv, req.timeoutMs),
-        ),
-      ),
-    );
+    const second = await this.runOwned(req, { pod: where.pod, ...(where.namespace ? { namespace: where.namespace } : {}), container: where.container }, req.argv);
     return { ...second, durationMs: Math.round(performance.now() - started) + first.durationMs, via: where.via };
   }
 
@@ -243,13 +235,29 @@ export class ClusterExecutor implements Executor {
       }
     }
     if (pod === undefined) return failed({ spawnError: `node ${t.node}: debug pod did not start` }, 'node-pod');
-    const argv = podExecArgv(
-      this.cluster,
-      { pod, namespace: this.nodeNs, container: NODE_POD_CONTAINER, stdin: req.stdin !== undefined },
-      boundedRemote(nodeCommand(req.argv), req.timeoutMs),
-    );
-    const res = await this.local(this.localOpts(req, argv));
+    const res = await this.runOwned(req, { pod, namespace: this.nodeNs, container: NODE_POD_CONTAINER }, nodeCommand(req.argv));
     return { ...res, durationMs: Math.round(performance.now() - started), via: 'node-pod' };
+  }
+
+  /**
+   * A command in a container netwiz made (node pod, same-node pod, debug container). The
+   * end of `kubectl exec` does not stop the remote process (kubelets leave it running), so
+   * the command carries a marker in its environment, is bounded by `timeout -s KILL`, and
+   * on cancel/timeout every process with the marker (the command and its children) is
+   * killed with a second exec before run() returns.
+   */
+  private async runOwned(req: RunRequest, where: { pod: string; namespace?: string; container: string }, argv: string[]): Promise<CommandResult> {
+    const marker = `NETWIZ_RUN=${this.sessionSlug()}-${randomBytes(6).toString('hex')}`;
+    const res = await this.local(
+      this.localOpts(
+        req,
+        podExecArgv(this.cluster, { ...where, stdin: req.stdin !== undefined }, ['env', marker, ...boundedRemote(argv, req.timeoutMs)]),
+      ),
+    );
+    if (res.cancelled || res.timedOut) {
+      await this.local({ argv: podExecArgv(this.cluster, where, killByMarkerArgv(marker)), timeoutMs: this.opts.kubectlTimeoutMs ?? 30_000 });
+    }
+    return res;
   }
 
   /** DNS-1123 pod name, stable per (session, node) so a resumed session finds its pod */

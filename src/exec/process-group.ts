@@ -1,6 +1,7 @@
 // Killing a whole process tree. Every command is spawned detached (setsid), so it leads a
 // process group of its own and `kill(-pgid)` reaches its children and grandchildren too
 // (`sh -c 'sleep 600 & wait'`), not just the direct child execa knows about.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** pids of processes in group `pgid` that are still running (zombies do not count: on this
@@ -75,8 +76,66 @@ export async function killGroup(pgid: number, graceMs: number): Promise<void> {
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
+/**
+ * A kill -9 of netwiz runs no exit hook, and detached children do not die with their
+ * parent. So a small watchdog process holds the read end of a pipe from netwiz, learns the
+ * running groups ("+pgid" / "-pgid" lines) and, when the pipe closes because netwiz is
+ * gone (however it died), SIGKILLs the groups still registered and exits.
+ */
+const WATCHDOG_SRC = `
+const groups = new Set();
+let buf = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => {
+  buf += d;
+  let i;
+  while ((i = buf.indexOf('\\n')) >= 0) {
+    const line = buf.slice(0, i);
+    buf = buf.slice(i + 1);
+    const n = Number(line.slice(1));
+    if (!Number.isInteger(n) || n <= 1) continue;
+    if (line[0] === '+') groups.add(n);
+    else groups.delete(n);
+  }
+});
+const end = () => {
+  for (const g of groups) {
+    try { process.kill(-g, 'SIGKILL'); } catch {}
+  }
+  process.exit(0);
+};
+process.stdin.on('end', end);
+process.stdin.on('error', end);
+`;
+
+let watchdog: ChildProcess | undefined;
+let watchdogBroken = false;
+
+function tellWatchdog(line: string): void {
+  if (watchdogBroken || process.env.NETWIZ_NO_WATCHDOG === '1') return;
+  if (!watchdog) {
+    try {
+      watchdog = spawn(process.execPath, ['-e', WATCHDOG_SRC], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    } catch {
+      watchdogBroken = true;
+      return;
+    }
+    watchdog.on('error', () => {
+      watchdogBroken = true;
+    });
+    watchdog.stdin?.on('error', () => {
+      watchdogBroken = true;
+    });
+    // netwiz may exit while the watchdog runs: neither the process nor its pipe keeps it alive
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  }
+  watchdog.stdin?.write(`${line}\n`);
+}
+
 export function trackGroup(pgid: number): void {
   liveGroups.add(pgid);
+  tellWatchdog(`+${pgid}`);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
@@ -87,4 +146,5 @@ export function trackGroup(pgid: number): void {
 
 export function untrackGroup(pgid: number): void {
   liveGroups.delete(pgid);
+  tellWatchdog(`-${pgid}`);
 }

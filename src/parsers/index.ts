@@ -25,6 +25,7 @@ import { tcpdumpParser } from './tcpdump.js';
 import { curlParser, curlProbeParser } from './curl.js';
 import { arpingParser } from './arping.js';
 import { unameParser } from './uname.js';
+import { hopCaptureParser } from './hop-capture.js';
 
 const all: Parser[] = [
   jsonParser,
@@ -54,6 +55,7 @@ const all: Parser[] = [
   curlProbeParser,
   arpingParser,
   unameParser,
+  hopCaptureParser,
 ];
 
 export const parsers: ReadonlyMap<string, Parser> = new Map(all.map((p) => [p.name, p]));

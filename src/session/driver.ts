@@ -100,13 +100,18 @@ class Driver {
       }
       if (this.ended || this.finishing) return;
       if (cfg.resumeFrom) {
-        this.setState(cfg.resumeFrom, {});
-        if (cfg.resumeFrom.status !== 'running') {
-          this.finish(cfg.resumeFrom.outcome ?? { status: cfg.resumeFrom.status, evidence: [] });
+        // today's --read-only / --dry-run / --max-steps apply to the rest of the session
+        const resumed: SessionState = {
+          ...cfg.resumeFrom,
+          options: { readOnly: cfg.options.readOnly, dryRun: cfg.options.dryRun, maxSteps: cfg.options.maxSteps },
+        };
+        this.setState(resumed, {});
+        if (resumed.status !== 'running') {
+          this.finish(resumed.outcome ?? { status: resumed.status, evidence: [] });
           return;
         }
         // what was outstanding when the session stopped is done again
-        this.dispatch(cfg.resumeFrom.pending);
+        this.dispatch(resumed.pending);
         return;
       }
       const t = startSession(cfg.catalog, cfg.rootPlaybook, cfg.inputs, {
@@ -261,6 +266,8 @@ class Driver {
     const denied = this.denied.get(`${effect.playbookId}:${effect.stepId}`);
     if (denied !== undefined) return `RBAC: missing permission ${denied}`;
     if (!effect.mutates) return undefined;
+    // the engine never issues these under --read-only; a resumed session may still hold one
+    if (cfg.options.readOnly) return `read-only: not running ${effect.argv.join(' ')}`;
     if (cfg.options.dryRun) return this.dryRun(effect, signal);
     if (!cfg.options.yes) {
       let reply: 'yes' | 'no' | 'skip' = 'no';

@@ -9,7 +9,7 @@ import { shellJoin } from './shell-quote.js';
 
 /** Escape text for inline Markdown (headings, paragraphs, table cells). */
 export function mdText(s: string): string {
-  return inertOneLine(s)
+  return inertOneLine(s.trim())
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -47,7 +47,7 @@ export interface MdOptions {
 export function trimOutput(text: string, o: MdOptions = {}): string {
   const head = o.headLines ?? 30;
   const tail = o.tailLines ?? 10;
-  const width = o.lineWidth ?? 200;
+  const width = o.lineWidth ?? 240;
   let lines = text.replace(/\n$/, '').split('\n');
   if (lines.length > head + tail + 1) {
     const omitted = lines.length - head - tail;
@@ -122,7 +122,9 @@ export function exportMarkdown(r: SessionRecord, o: MdOptions = {}): string {
   rows.push(['Started', mdText(r.startedAt ?? 'unknown')]);
   rows.push(['Duration', mdText(formatDuration(r.durationMs))]);
   rows.push(['Cluster context', r.context ? mdCode(r.context) : 'current context']);
-  rows.push(['Namespace', r.namespace ? mdCode(r.namespace) : 'default']);
+  // --namespace, else the playbook's namespace input, else whatever the kubeconfig says
+  const ns = r.namespace ?? r.inputs.namespace;
+  rows.push(['Namespace', ns ? mdCode(ns) : 'the kubeconfig context\'s default']);
   const inputs = Object.entries(r.inputs);
   if (inputs.length) rows.push(['Inputs', inputs.map(([k, v]) => `${mdText(k)} = ${mdCode(v)}`).join('<br>')]);
   if (r.options) {

@@ -117,7 +117,8 @@ const TEXT_SECRET_OPTION_RE = new RegExp(
 const TOKEN_LIKE_PREFIX_RE = /\b(gh[pousr]_[A-Za-z0-9]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9]{20,})\b/g;
 
 function isHarmlessValue(v: string): boolean {
-  return /^(?:true|false|null|~|\d{1,9}|\[\]|\{\}|\||>|-)$/i.test(v);
+  // kubectl config view prints REDACTED / DATA+OMITTED itself
+  return /^(?:true|false|null|~|\d{1,9}|\[\]|\{\}|\||>|-|REDACTED|DATA\+OMITTED)$/i.test(v);
 }
 
 /** Lines of a Kubernetes Secret's `data:` / `stringData:` block (YAML or pretty JSON). */

@@ -8,19 +8,12 @@ import { dirname } from 'node:path';
 import { useEffect, useState, type ReactElement } from 'react';
 import { Box, Text, render } from 'ink';
 import type { ClusterOptions, Executor } from '../exec/types.js';
-import { reachableCatalog } from '../cli/session-setup.js';
 import type { ClusterTarget } from './components/Header.js';
 import { useWizardKeys } from './hooks/use-wizard-keys.js';
 import type { Catalog } from '../engine/model.js';
-import { loadCatalog } from '../playbook/catalog.js';
-import { createExecutor, createJournal, permissionsForCatalog, preflight } from '../exec/index.js';
-import { startDriver } from '../session/driver.js';
 import type { SessionHandle } from '../session/types.js';
-import { defaultTranscriptPath, outputFileFor } from '../transcript/paths.js';
-import { openTranscriptWriter } from '../transcript/writer.js';
 import { WizardApp, exitCodeFor, type StartChoice, type WizardController } from './App.js';
 import { readClusterTarget } from './cluster-context.js';
-import { loadInputChoices } from './input-choices.js';
 import type { WizardLaunchOptions } from './launch.js';
 import { ThemeProvider, colorEnabled } from './theme.js';
 import { WizardStore } from './wizard-store.js';
@@ -39,7 +32,10 @@ function startablePlaybooks(catalog: Catalog): PlaybookChoice[] {
     .map((p) => ({ id: p.id, title: p.title, summary: p.summary, inputs: p.inputs }));
 }
 
+type SessionModules = typeof import('./session-modules.js');
+
 interface Loaded {
+  mods: SessionModules;
   cluster: ClusterTarget;
   catalog: Catalog;
   playbooks: PlaybookChoice[];
@@ -79,9 +75,10 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
 
   const loading: Promise<Loaded | string> = Promise.all([
     readClusterTarget(opts.cluster),
-    // yield first so Ink draws the first frame before the YAML is parsed
-    new Promise((r) => setTimeout(r, 0)).then(() => loadCatalog(opts.playbookDirs ?? [])),
-  ]).then(([cluster, loadedCatalog]) => {
+    // yield first so Ink draws the first frame before the heavy modules load
+    new Promise((r) => setTimeout(r, 0)).then(() => import('./session-modules.js')),
+  ]).then(([cluster, mods]) => {
+    const loadedCatalog = mods.loadCatalog(opts.playbookDirs ?? []);
     const catalog = loadedCatalog.catalog;
     if (opts.playbookId && !catalog[opts.playbookId]) {
       const bad = loadedCatalog.errors.filter((e) => e.file.includes(opts.playbookId ?? ''));
@@ -93,7 +90,7 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
       ...(cluster.context && !opts.cluster.context ? { context: cluster.context } : {}),
       namespace: opts.cluster.namespace ?? cluster.namespace,
     };
-    ready = { cluster, catalog, playbooks: startablePlaybooks(catalog), clusterOptions, executor: createExecutor(clusterOptions, { sessionId }) };
+    ready = { mods, cluster, catalog, playbooks: startablePlaybooks(catalog), clusterOptions, executor: mods.createExecutor(clusterOptions, { sessionId }) };
     return ready;
   });
 
@@ -119,7 +116,8 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
   };
 
   function startSession(l: Loaded, choice: StartChoice): SessionHandle {
-    const { catalog, clusterOptions, executor, cluster } = l;
+    const { catalog, clusterOptions, executor, cluster, mods } = l;
+    const { defaultTranscriptPath, openTranscriptWriter, reachableCatalog, permissionsForCatalog, startDriver, createJournal, preflight, outputFileFor } = mods;
     const transcriptPath = opts.transcript ?? defaultTranscriptPath(sessionId);
     mkdirSync(dirname(transcriptPath), { recursive: true, mode: 0o700 });
     const writer = openTranscriptWriter({ path: transcriptPath, catalog });
@@ -181,7 +179,7 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
             playbooks={l.playbooks}
             {...(opts.playbookId ? { playbookId: opts.playbookId } : {})}
             {...(opts.inputs ? { preset: opts.inputs } : {})}
-            loadChoices={(pb, input, values) => loadInputChoices(l.catalog, l.executor, pb, input, values)}
+            loadChoices={(pb, input, values) => l.mods.loadInputChoices(l.catalog, l.executor, pb, input, values)}
           />
         )}
       />

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEvent, startSession } from '../../src/engine/index.js';
 import type { Catalog } from '../../src/engine/model.js';
 import type { EngineEvent, SessionState } from '../../src/engine/types.js';
+import { loadCatalog } from '../../src/playbook/index.js';
 import { ask, call, catalogOf, cause, conclude, foreach, playbook, result, run, runSpec } from './helpers.js';
 
 const causes = [cause('a'), cause('b')];
@@ -208,5 +209,52 @@ describe('engine properties', () => {
     );
     // the generators reach every interesting ending, so the property is not vacuous
     for (const k of ['concluded', 'inconclusive', 'bound', 'foreach', 'read-only']) expect(seen.get(k) ?? 0, k).toBeGreaterThan(0);
+  });
+
+  it('the same holds for every shipped playbook', () => {
+    const shipped = loadCatalog([], { env: false }).catalog;
+    const roots = Object.keys(shipped).sort();
+    expect(roots).toContain('demo-local');
+    fc.assert(
+      fc.property(fc.constantFrom(...roots), script, (root, sc) => {
+        // required inputs without a default get a plausible name
+        const inputs = Object.fromEntries(shipped[root]!.inputs.filter((i) => i.default === undefined).map((i) => [i.name, 'x-1']));
+        let t = startSession(shipped, root, inputs, { readOnly: sc.readOnly, maxSteps: sc.maxSteps });
+        let i = 0;
+        while (t.state.status === 'running') {
+          const pending = t.state.pending;
+          const effect = pending[sc.picks[i % sc.picks.length]! % pending.length]!;
+          let event: EngineEvent;
+          if (effect.type === 'run') {
+            const r = sc.runs[i % sc.runs.length]!;
+            event =
+              r.kind === 'finished'
+                ? { type: 'command-finished', effectId: effect.id, result: result({ ...r }) }
+                : r.kind === 'skipped'
+                  ? { type: 'skipped', effectId: effect.id, reason: r.reason }
+                  : { type: 'cancelled', effectId: effect.id };
+          } else if (effect.type === 'ask') {
+            const q = effect.question;
+            const value = q.type === 'confirm' ? i % 2 === 0 : q.type === 'choice' ? (q.choices?.[i % q.choices.length] ?? 'x') : 'x-1';
+            event = sc.skipAsk[i % sc.skipAsk.length]
+              ? { type: 'skipped', effectId: effect.id, reason: 'random skip' }
+              : { type: 'answered', effectId: effect.id, value };
+          } else {
+            throw new Error('done effect left pending');
+          }
+          i++;
+          const before = t.state;
+          t = applyEvent(shipped, before, event);
+          // a text answer that misses the question's pattern leaves it open: skip it instead
+          if (t.state === before && effect.type === 'ask') t = applyEvent(shipped, before, { type: 'skipped', effectId: effect.id, reason: 'no valid answer' });
+          expect(t.state).not.toBe(before);
+          if (i > 5000) throw new Error('no progress after 5000 events');
+        }
+        expect(['concluded', 'inconclusive']).toContain(t.state.status);
+        expect(t.state.stepsTaken).toBeLessThanOrEqual(sc.maxSteps + 1);
+        expect(JSON.parse(JSON.stringify(t.state))).toEqual(t.state);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

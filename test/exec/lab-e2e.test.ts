@@ -179,6 +179,58 @@ describe('netwiz undo after kill -9, against the lab', () => {
   });
 });
 
+describe('kill -9 of a real `netwiz run` after its scale step', () => {
+  it('`netwiz undo` puts the replica count back', async () => {
+    const { execa } = await import('execa');
+    const root = join(import.meta.dirname, '..', '..');
+    const replicas = async () => JSON.parse((await lab.kubectl(['get', 'deploy', 'web', '-n', lab.namespace, '-o', 'json'])).stdout).spec.replicas as number;
+    const from = await replicas();
+    expect(from).toBeGreaterThan(1);
+    const pause = `600.${process.pid % 1000}${Date.now() % 1000}`;
+    const childEnv = { ...process.env, ...env, XDG_STATE_HOME: join(dir, 'xdg-run') };
+    const netwiz = execa(
+      process.execPath,
+      [
+        '--import', 'tsx', join(root, 'src', 'cli', 'entry.ts'), 'run', join(root, 'test', 'fixtures', 'exec', 'playbooks', 'scale-then-wait.yaml'),
+        '--var', `namespace=${lab.namespace}`, '--var', 'deployment=web', '--var', `pause=${pause}`,
+        '--yes', '--kubeconfig', lab.kubeconfig, '--context', lab.context,
+        '--transcript', join(dir, 'run-transcript.jsonl'),
+      ],
+      { cwd: root, env: childEnv, reject: false, stdin: 'ignore' },
+    );
+    try {
+      // the wait step runs once the scale is done
+      // (the netwiz command line holds `pause=…` too; the sleep's holds `sleep\0…`)
+      while (processesWith(`sleep\0${pause}`).length === 0) {
+        if (netwiz.exitCode !== null) throw new Error(`netwiz ended early: ${String((await netwiz).stderr)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await replicas()).toBe(1);
+      netwiz.kill('SIGKILL');
+      const ended = await netwiz;
+      expect(ended.signal).toBe('SIGKILL');
+      expect(await replicas()).toBe(1);
+      // the command it was running does not outlive it (exec's watchdog)
+      for (let i = 0; i < 200 && processesWith(`sleep\0${pause}`).length > 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(processesWith(`sleep\0${pause}`)).toEqual([]);
+
+      const undo = await execa(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'entry.ts'), 'undo', '--yes'], {
+        cwd: root,
+        env: childEnv,
+        reject: false,
+        stdin: 'ignore',
+      });
+      expect(undo.stderr).toBe('');
+      expect(undo.exitCode).toBe(0);
+      expect(undo.stdout).toContain(`restored  kubectl scale deployment/web -n ${lab.namespace} --replicas=${from}`);
+      expect(await replicas()).toBe(from);
+    } finally {
+      // if an assertion above failed, do not leave the sleep behind
+      for (const pid of processesWith(`sleep\0${pause}`)) process.kill(pid, 'SIGKILL');
+    }
+  });
+});
+
 describe('workstation kubectl steps get the session cluster options', () => {
   it('runs `kubectl get pods` against the lab without a KUBECONFIG in the environment', async () => {
     const ex = createExecutor(cluster, { env });

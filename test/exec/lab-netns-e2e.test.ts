@@ -56,7 +56,10 @@ describe('targets land in the right network namespace', () => {
     await ex.close();
   });
 
-  it('a cancelled tcpdump on a node leaves no process behind', async () => {
+  // kubectl exec's end does not stop the remote process on a real kubelet (nor, here, the
+  // lab's, which kills only the top process of the exec, not what `timeout` started):
+  // netwiz kills the marked command tree in its own pods before run() returns.
+  it('a cancelled tcpdump on a node is killed there too', async () => {
     const ex = createExecutor(cluster, { env, sessionId: 'netns-e2e-2', pollMs: 100 });
     const ac = new AbortController();
     // a filter no lab packet matches: tcpdump runs until cancelled
@@ -72,7 +75,8 @@ describe('targets land in the right network namespace', () => {
     });
     const r = await p;
     expect(r.cancelled).toBe(true);
-    for (let i = 0; i < 100 && processesWith(`port\0${port}`).length > 0; i++) await new Promise((res) => setTimeout(res, 50));
+    // SIGKILL was sent before run() returned; give the kernel a moment to tear it down
+    for (let i = 0; i < 40 && processesWith(`port\0${port}`).length > 0; i++) await new Promise((res) => setTimeout(res, 50));
     expect(processesWith(`port\0${port}`)).toEqual([]);
     await ex.close();
   });

@@ -195,7 +195,7 @@ describe('node target', () => {
     expect(manifests[0].metadata.labels['netwiz.io/session']).toBe('sess-A');
     // the remote command is bounded and runs in the pod's container
     const exec = JSON.parse(runs[0]!.stdout).argv as string[];
-    expect(exec.slice(exec.indexOf('--') + 1)).toEqual(['timeout', '-s', 'KILL', '31', 'ip', '-d', 'link']);
+    expect(exec.slice(exec.indexOf('--') + 1)).toEqual(['env', expect.stringMatching(/^NETWIZ_RUN=sess-a-[0-9a-f]{12}$/), 'timeout', '-s', 'KILL', '31', 'ip', '-d', 'link']);
     expect(exec).toContain('--container=netwiz');
     expect(existsSync(join(dir, 'state', 'pods'))).toBe(true);
     await ex.close();

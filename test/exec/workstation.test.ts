@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createExecutor } from '../../src/exec/index.js';
 import { runLocal } from '../../src/exec/workstation.js';
 import { BoundedCapture } from '../../src/exec/capture.js';
+import { killByMarkerArgv } from '../../src/exec/kubectl.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'exec');
 const tmp = () => mkdtempSync(join(tmpdir(), 'netwiz-exec-'));
@@ -170,6 +171,51 @@ describe('runLocal: nothing is left behind', () => {
     await ex.close();
     expect(r).toMatchObject({ cancelled: true, via: 'workstation' });
     expect(pidsIn(pidfile).filter(running)).toEqual([]);
+  });
+});
+
+describe('kill -9 of netwiz itself', () => {
+  it('the watchdog kills the command tree it was running', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = tmp();
+    const pidfile = join(dir, 'pids');
+    const root = join(import.meta.dirname, '..', '..');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(fixtures, 'run-then-wait.ts'), pidfile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
+      child.once('exit', () => reject(new Error('exited early')));
+    });
+    const pids = pidsIn(pidfile);
+    expect(pids).toHaveLength(3);
+    expect(pids.filter(running)).toHaveLength(3);
+    child.kill('SIGKILL');
+    // the watchdog sees its pipe close and SIGKILLs the group; wait for that (bounded)
+    for (let i = 0; i < 200 && pids.some(running); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(pids.filter(running)).toEqual([]);
+  });
+});
+
+describe('the remote kill by environment marker', () => {
+  it('kills the marked tree and nothing else, even a marker that shares a prefix', async () => {
+    const dir = tmp();
+    // started, not awaited: the trees run until killed
+    const ac = new AbortController();
+    const marked = runLocal({ argv: ['env', 'NETWIZ_RUN=t-abc', join(fixtures, 'tree.sh'), join(dir, 'a')], timeoutMs: 600_000 });
+    const other = runLocal({ argv: ['env', 'NETWIZ_RUN=t-abcd', join(fixtures, 'tree.sh'), join(dir, 'b')], timeoutMs: 600_000, signal: ac.signal });
+    const ready = (f: string) => existsSync(f) && pidsIn(f).length === 3;
+    while (!ready(join(dir, 'a')) || !ready(join(dir, 'b'))) await new Promise((r) => setTimeout(r, 20));
+    const kill = await runLocal({ argv: killByMarkerArgv('NETWIZ_RUN=t-abc'), timeoutMs: 60_000 });
+    expect(kill.exitCode).toBe(0);
+    expect((await marked).exitCode).toBeNull(); // killed by signal
+    expect(pidsIn(join(dir, 'a')).filter(running)).toEqual([]);
+    expect(pidsIn(join(dir, 'b')).filter(running)).toHaveLength(3);
+    ac.abort();
+    await other;
+    expect(pidsIn(join(dir, 'b')).filter(running)).toEqual([]);
+  });
+
+  it('refuses a marker that is not netwiz-made', () => {
+    expect(() => killByMarkerArgv('X=$(id)')).toThrow(/bad run marker/);
   });
 });
 

@@ -29,6 +29,45 @@ afterAll(async () => {
   process.stderr.write(`kubectl-api.test: ${calls} kubectl commands\n`);
 });
 
+function raw(pathname: string, accept: string): Promise<{ status: number; type: string; body: any }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(lab.server.url);
+    const req = request({
+      host: u.hostname,
+      port: u.port,
+      path: pathname,
+      ca: lab.server.caPem,
+      headers: { Authorization: `Bearer ${lab.server.token}`, Accept: accept },
+    });
+    req.on('response', (r) => {
+      let body = '';
+      r.on('data', (d) => (body += d));
+      r.on('end', () => resolve({ status: r.statusCode ?? 0, type: String(r.headers['content-type']), body: JSON.parse(body) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('discovery', () => {
+  it('serves aggregated discovery with its exact content type, and legacy lists for older kubectl', async () => {
+    const agg = await raw('/apis', 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json');
+    expect(agg.type).toBe('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+    expect(agg.body.items.map((g: any) => g.metadata.name)).toEqual(['apps', 'discovery.k8s.io', 'authorization.k8s.io']);
+    const legacy = await raw('/apis', 'application/json');
+    expect(legacy.body.kind).toBe('APIGroupList');
+    const core = await raw('/api/v1', 'application/json');
+    expect(core.body.resources.map((r: any) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/exec', 'services', 'endpoints', 'nodes', 'events']));
+    const apps = await raw('/apis/apps/v1', 'application/json');
+    expect(apps.body.resources.find((r: any) => r.name === 'deployments/scale')).toMatchObject({ group: 'autoscaling', version: 'v1', kind: 'Scale' });
+  });
+
+  it('serves /version with minor 32 (the kubectl dispatcher picks its kubectl by it)', async () => {
+    const r = await kubectl('version', '-o', 'json');
+    expect(JSON.parse(r.stdout).serverVersion).toMatchObject({ major: '1', minor: '32' });
+  });
+});
+
 describe('get', () => {
   it('lists pods as JSON with owner references, uids and resource versions', async () => {
     const list = await json('get', 'pods');
@@ -307,6 +346,12 @@ describe('exec', () => {
     expect(r.stderr).toContain('exec: "no-such-command-netwiz": executable file not found in $PATH');
   });
 
+  it('refuses a container the pod does not have', async () => {
+    const r = await kubectl('exec', lab.clientPod, '-c', 'nope', '--', 'true');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('container nope is not valid for pod client');
+  });
+
   it('refuses SPDY with a reason instead of hanging', async () => {
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const u = new URL(lab.server.url);
@@ -374,6 +419,18 @@ describe('auth, create, delete', () => {
     const p = await json('get', 'pod', 'probe');
     expect(p.spec.containers[0]).toMatchObject({ name: 'probe', image: 'busybox', args: ['sleep', '3600'] });
     await kubectl('delete', 'pod', 'probe', '--wait=false');
+  });
+
+  it('kubectl debug node creates a hostNetwork pod on that node (typed client, protobuf body)', async () => {
+    const r = await kubectl('debug', 'node/node-1', '--image=busybox', '--', 'true');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const name = /Creating debugging pod (node-debugger-node-1-\w+) /.exec(r.stdout)?.[1];
+    expect(name).toBeDefined();
+    const p = await json('get', 'pod', name!);
+    expect(p.spec).toMatchObject({ nodeName: 'node-1', hostNetwork: true });
+    expect(p.spec.containers[0]).toMatchObject({ name: 'debugger', image: 'busybox', command: ['true'] });
+    expect(p.status.podIP).toBe('10.77.0.11');
+    await kubectl('delete', 'pod', name!, '--wait=false');
   });
 
   it('rejects a wrong token with 401', async () => {

@@ -4,7 +4,7 @@ import { getParser, parsers } from '../../src/parsers/index.js';
 const EXPECTED = [
   'json', 'lines', 'kubectl-json', 'kubectl-list', 'kubectl-pods', 'kubectl-service', 'kubectl-services', 'kubectl-endpoints',
   'kubectl-endpointslices', 'kubectl-deployment', 'kubectl-nodes', 'kubectl-config', 'ip-link', 'ip-addr', 'ip-neigh', 'ping',
-  'tracepath', 'dig', 'getent-hosts', 'resolv-conf', 'sysctl', 'netstat', 'tcpdump', 'curl', 'curl-probe', 'arping', 'uname',
+  'tracepath', 'dig', 'getent-hosts', 'resolv-conf', 'sysctl', 'netstat', 'tcpdump', 'curl', 'curl-probe', 'arping', 'uname', 'hop-capture',
 ];
 
 describe('parser registry', () => {

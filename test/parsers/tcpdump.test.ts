@@ -70,3 +70,11 @@ describe('tcpdump per hop (lab: pod → node vxlan0 → node NIC, vxlan0 MTU 144
     expect(parseLab('ping', 'ping-df-ok-across-nodes.txt')).toMatchObject({ payload_size: 1300, received: 3 });
   });
 });
+
+describe('hop-capture (a capture or the ping that feeds it)', () => {
+  it('tells the two apart and keeps their fields', () => {
+    expect(parseLab('hop-capture', 'tcpdump-hop-sender-vxlan0.txt')).toMatchObject({ kind: 'capture', max_length: 1408 });
+    expect(parseLab('hop-capture', 'ping-df-silent-loss-across-nodes.txt')).toMatchObject({ kind: 'ping', all_lost: true, payload_size: 1400 });
+    expect(run('hop-capture', '', { stderr: 'tcpdump: vxlan9: No such device exists\n', exitCode: 1 })).toMatchObject({ ok: false });
+  });
+});

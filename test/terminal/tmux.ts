@@ -77,6 +77,17 @@ export class Terminal {
     throw new Error(`terminal never showed ${String(what)}; screen was:\n${last}`);
   }
 
+  /** Poll until the screen differs from `before` (a key press took effect). */
+  async waitForChange(before: string, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const now = this.screen();
+      if (now !== before) return now;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`screen did not change; it shows:\n${before}`);
+  }
+
   /** Exit status once the program has ended, else null. */
   exitStatus(): number | null {
     const [dead, status, signal] = this.tmux(['display-message', '-p', '-t', '0', '#{pane_dead} #{pane_dead_status} #{pane_dead_signal}']).trim().split(' ');

@@ -52,6 +52,12 @@ describe('netwiz in a terminal', () => {
     const t = open([]);
     let s = await t.waitFor('Pick a playbook');
     expect(s).toContain('context (no kube context)');
+    // the intermittent-connectivity playbook, when present, is offered first
+    if (s.includes('(intermittent-connectivity)')) expect(s).toMatch(/› .*\(intermittent-connectivity\)/);
+    for (let i = 0; i < 20 && !/› Why does a service on this machine fail\?.*\(demo-local\)/.test(s); i++) {
+      t.key('Down');
+      s = await t.waitForChange(s);
+    }
     expect(s).toMatch(/› Why does a service on this machine fail\?.*\(demo-local\)/);
     t.key('Enter');
     s = await t.waitFor('Is that right? (y/n)');
@@ -91,6 +97,7 @@ describe('netwiz in a terminal', () => {
     expect(s).toMatch(/✓ CONFIRMED Nothing listens on the port/);
     expect(s).toContain('Fix (shown, not run)');
     expect(s).toContain('$ ss -ltnp');
+    s = await t.waitFor(/Transcript: \S+\.jsonl/);
     const transcript = /Transcript: (\S+\.jsonl)/.exec(s)?.[1];
     expect(transcript && existsSync(transcript)).toBe(true);
     t.key('q');

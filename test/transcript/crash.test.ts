@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exportTranscript } from '../../src/transcript/export.js';
 import { loadTranscript } from '../../src/transcript/reader.js';
 import { planResume } from '../../src/transcript/resume.js';
 import { buildSessionRecord } from '../../src/transcript/session-record.js';
@@ -83,6 +84,11 @@ describe('kill -9 during a session', () => {
       expect(doneBefore).toEqual(refSteps.slice(0, doneBefore.length));
 
       if (t.events.some((e) => e.type === 'session-end')) continue; // killed after the end line
+      // an interrupted session still exports, and says it was interrupted
+      for (const f of ['md', 'json', 'sh'] as const) expect(() => exportTranscript(t, f)).not.toThrow();
+      if (!t.events.some((e) => e.type === 'outcome')) {
+        expect(exportTranscript(t, 'md')).toContain('**Outcome:** interrupted (no conclusion recorded; `netwiz resume` can continue it)');
+      }
       // 4. resume (itself in a child) finishes the session
       const plan = planResume(t);
       const resumed = runChild(path, 'resume');

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Effect, SessionState } from '../../src/engine/types.js';
 import { exportTranscript, sessionDocument } from '../../src/transcript/export.js';
 import { mdCode, mdFence } from '../../src/transcript/export-md.js';
-import { loadTranscript } from '../../src/transcript/reader.js';
+import { loadTranscript, parseTranscript } from '../../src/transcript/reader.js';
 import { shellQuote } from '../../src/transcript/shell-quote.js';
 import { TranscriptWriter } from '../../src/transcript/writer.js';
 import { CURL_PASSWORD, FIXTURES, recordDemoSession } from './helpers/record-session.js';
@@ -286,5 +286,19 @@ describe('export of a recorded session', () => {
     const missing = spawnSync(process.execPath, ['--import', 'tsx', entry, 'export', '/nope.jsonl'], { encoding: 'utf8' });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('cannot read transcript /nope.jsonl: no such file');
+  });
+});
+
+describe('export of something that is not a whole transcript', () => {
+  it('exports what it can and carries the warnings', () => {
+    const t = parseTranscript('garbage\n{"v":1,"seq":1,"ts":"2026-11-24T07:00:00Z","type":"effect","effect":{"type":"ask","id":"e1","playbookId":"p","stepId":"s","title":"T","why":"W","question":{"type":"text","prompt":"Q?"}}}\n{"v":1,', 'x.jsonl');
+    const out = exportTranscript(t, 'md');
+    expect(out).toContain('> [!WARNING]');
+    expect(out).toContain('x.jsonl:1: damaged line skipped');
+    expect(out).toContain('x.jsonl:3: last line is incomplete');
+    expect(out).toContain('no session-start line');
+    expect(out).toContain('### 1. T');
+    expect(() => JSON.parse(exportTranscript(t, 'json'))).not.toThrow();
+    expect(exportTranscript(t, 'sh')).toContain('# question: Q?');
   });
 });

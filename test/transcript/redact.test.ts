@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REDACTED, createOutputRedactor, redactArgv, redactText, redactValue } from '../../src/transcript/redact.js';
 
@@ -189,5 +189,34 @@ describe('createOutputRedactor (output streamed to disk)', () => {
       // line-local rules give the same result chunked as whole
       expect(out).toBe(redactText(text));
     }
+  });
+});
+
+describe('no false positives on diagnosis output', () => {
+  // Redaction also applies to the engine states resume reads: a rule that fires on ordinary
+  // output would change facts. Every fixture of the repo (real command output) must come out
+  // unchanged except on lines that carry a credential.
+  function walk(d: string): string[] {
+    return readdirSync(d).flatMap((n) => {
+      const p = join(d, n);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
+  }
+  it('leaves every non-credential line of every repo fixture untouched', () => {
+    const root = resolve(import.meta.dirname, '../fixtures');
+    const files = walk(root).filter((f) => !f.includes(`${root}/transcript/`));
+    expect(files.length).toBeGreaterThan(20);
+    let lines = 0;
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      const a = text.split('\n');
+      const b = redactText(text).split('\n');
+      expect(b.length, f).toBe(a.length);
+      for (let i = 0; i < a.length; i++) {
+        lines++;
+        if (a[i] !== b[i]) expect(a[i], `${f}:${i + 1}`).toMatch(/token|passw|secret|authorization|bearer|-u |client-key|client-certificate|PRIVATE KEY/i);
+      }
+    }
+    expect(lines).toBeGreaterThan(1000);
   });
 });

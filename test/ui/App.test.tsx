@@ -3,7 +3,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { WizardApp, type WizardController } from '../../src/ui/App.js';
 import { WizardStore } from '../../src/ui/wizard-store.js';
 import type { ClusterTarget } from '../../src/ui/components/Header.js';
-import { KEYS, askEffect, catalog, hyp, playbook, runEffect, scaleEffect, settle, state, waitForFrame } from './fixtures.js';
+import { KEYS, askEffect, catalog, hyp, playbook, runEffect, scaleEffect, press, settle, state, waitForFrame, waitUntil } from './fixtures.js';
 
 const cluster: ClusterTarget = { context: 'prod-eu-1', namespace: 'shop', source: 'kubeconfig' };
 
@@ -61,9 +61,9 @@ describe('session screen', () => {
     store.hooks.onCommandStart?.(runEffect);
     await waitForFrame(lastFrame, 'c/esc cancel');
     stdin.write('c');
-    await settle();
+    await waitUntil(() => ctl.calls.length === 1, 'cancel by c');
     stdin.write(KEYS.escape);
-    await settle(60);
+    await waitUntil(() => ctl.calls.length === 2, 'cancel by Esc');
     expect(ctl.calls).toEqual(['cancel e1', 'cancel e1']);
   });
 
@@ -114,21 +114,12 @@ describe('session screen', () => {
     const q = { ...askEffect, id: 'e5', question: { type: 'text' as const, prompt: 'URL the client uses', pattern: '^http' } };
     const first = store.interaction.ask(q, state());
     await waitForFrame(lastFrame, '? URL the client uses');
-    for (const ch of 'sq') {
-      stdin.write(ch);
-      await settle(5);
-    }
+    for (const ch of 'sq') await press(stdin, lastFrame, ch);
     await waitForFrame(lastFrame, '› sq');
     stdin.write(KEYS.enter);
     await waitForFrame(lastFrame, 'must match ^http');
-    for (let i = 0; i < 2; i++) {
-      stdin.write(KEYS.backspace);
-      await settle(5);
-    }
-    for (const ch of 'http://web') {
-      stdin.write(ch);
-      await settle(5);
-    }
+    for (let i = 0; i < 2; i++) await press(stdin, lastFrame, KEYS.backspace);
+    for (const ch of 'http://web') await press(stdin, lastFrame, ch);
     stdin.write(KEYS.enter);
     await expect(first).resolves.toEqual({ type: 'answer', value: 'http://web' });
     const second = store.interaction.ask({ ...q, id: 'e6' }, state());
@@ -204,7 +195,7 @@ describe('session screen', () => {
     f = await waitForFrame(lastFrame, 'Transcript: /var/lib/netwiz/sessions/s1.jsonl');
     expect(f).toContain('Changes made by this session were restored.');
     stdin.write('q');
-    await settle();
+    await waitUntil(() => ctl.calls.length > 0, 'a controller call');
     expect(ctl.calls).toEqual(['exit 0']);
   });
 
@@ -223,7 +214,7 @@ describe('session screen', () => {
     stdin.write('q');
     await waitForFrame(lastFrame, 'Quit netwiz?');
     stdin.write('y');
-    await settle();
+    await waitUntil(() => ctl.calls.length > 0, 'a controller call');
     expect(ctl.calls).toEqual(['abort operator quit']);
     await expect(store.interaction.confirmRestore([{ argv: ['a'], undo: ['b'] }])).resolves.toBe(true);
   });

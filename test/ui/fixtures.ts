@@ -117,3 +117,20 @@ export async function waitForFrame(lastFrame: () => string | undefined, text: st
   }
   throw new Error(`frame never showed ${String(text)}; last frame:\n${lastFrame()}`);
 }
+
+/** Poll until `check` holds (effects and input handling run asynchronously). */
+export async function waitUntil(check: () => boolean, what = 'condition', tries = 300): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (check()) return;
+    await settle(10);
+  }
+  throw new Error(`${what} never became true`);
+}
+
+/** Write one key and wait until the frame changes: Ink reads stdin in chunks, so two keys
+ * written before it reads would arrive as one (and a double backspace reads as none). */
+export async function press(stdin: { write(s: string): void }, lastFrame: () => string | undefined, key: string): Promise<void> {
+  const before = lastFrame();
+  stdin.write(key);
+  for (let i = 0; i < 200 && lastFrame() === before; i++) await settle(5);
+}

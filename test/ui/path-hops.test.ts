@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ipLinkParser } from '../../src/parsers/ip-link.js';
+import { hopCaptureParser } from '../../src/parsers/hop-capture.js';
 import { latestPathPicture, lostAt, narrowestMtu, toHops } from '../../src/ui/path-hops.js';
 import { state } from './fixtures.js';
 import type { FactValue } from '../../src/engine/types.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const capture: FactValue = {
   exit_code: 0,
@@ -44,5 +51,46 @@ describe('path hops', () => {
     expect(p?.source).toBe('per-hop.hops_seen');
     expect(p?.pathMtu).toBe(1430);
     expect(latestPathPicture(state())).toBeNull();
+  });
+});
+
+describe('path pictures from what the shipped parsers produce (real lab output)', () => {
+  const fixture = (name: string) => readFileSync(path.join(root, 'test/fixtures/parsers/lab', name), 'utf8');
+  const fieldsOf = (r: ReturnType<typeof ipLinkParser.parse>): Record<string, FactValue> => {
+    if (!r.ok) throw new Error(r.error);
+    return r.fields;
+  };
+
+  it('compare-mtu: pod eth0 → tunnel → NIC with MTUs, the too-big tunnel singled out', () => {
+    const podlink = fieldsOf(ipLinkParser.parse({ stdout: fixture('ip-link-pod-veth.json'), stderr: '', exitCode: 0 }));
+    const nodelink = fieldsOf(ipLinkParser.parse({ stdout: fixture('ip-link-node-vxlan.json'), stderr: '', exitCode: 0 }));
+    const p = latestPathPicture(state({ frames: [{ playbookId: 'compare-mtu', stepId: 'x', facts: { podlink, nodelink } }] }));
+    expect(p?.hops.map((h) => [h.name, h.device, h.mtu])).toEqual([
+      ['pod', 'eth0', 1500],
+      ['tunnel', 'vxlan0', 1440],
+      ['node NIC', nodelink.nic_device, 1450],
+    ]);
+    expect(p?.highlight).toBe(1);
+    expect(p?.note).toBe(`vxlan0 MTU 1440 + 50 bytes of encapsulation > ${String(nodelink.nic_device)} MTU 1450`);
+  });
+
+  it('capture-per-hop: seen where tcpdump captured packets, not seen where it captured none', () => {
+    const capture = (hop: string, dev: string, stdout: string, stderr: string) => ({
+      item: { hop, a5: dev, tool: 'tcpdump' },
+      exit_code: 0,
+      ...fieldsOf(hopCaptureParser.parse({ stdout, stderr, exitCode: 0 })),
+    });
+    const hops: FactValue = [
+      capture('client node tunnel', 'vxlan0', fixture('tcpdump-hop-sender-vxlan0.txt'), ''),
+      capture('client node NIC', 'eth0', '', '0 packets captured\n0 packets received by filter\n0 packets dropped by kernel\n'),
+      { item: { hop: 'ping', tool: 'ping' }, kind: 'ping', exit_code: 1 },
+    ];
+    const p = latestPathPicture(state({ frames: [{ playbookId: 'capture-per-hop', stepId: 'x', facts: { hops } }] }));
+    expect(p?.hops.map((h) => [h.name, h.device, h.seen])).toEqual([
+      ['client node tunnel', 'vxlan0', true],
+      ['client node NIC', 'eth0', false],
+    ]);
+    expect(p?.hops[0]?.detail).toMatch(/^max \d+B$/);
+    expect(lostAt(p!.hops)).toBe(1);
   });
 });

@@ -3,7 +3,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { WizardApp, type WizardController } from '../../src/ui/App.js';
 import { WizardStore } from '../../src/ui/wizard-store.js';
 import { initialStart, orderPlaybooks, startReducer, finalInputs, type PlaybookChoice } from '../../src/ui/start-flow.js';
-import { KEYS, playbook, settle, waitForFrame } from './fixtures.js';
+import { KEYS, playbook, press, settle, waitForFrame, waitUntil } from './fixtures.js';
 
 afterEach(() => cleanup());
 
@@ -79,7 +79,7 @@ describe('start screen', () => {
     stdin.write(KEYS.down);
     await waitForFrame(lastFrame, '› db');
     stdin.write(KEYS.enter);
-    await settle(50);
+    await waitUntil(() => c.calls.length > 0, 'a controller call');
     expect(c.calls).toEqual(['start intermittent-connectivity {"namespace":"shop","service":"db"}']);
   });
 
@@ -91,7 +91,7 @@ describe('start screen', () => {
     await waitForFrame(lastFrame, 'Nothing was run');
     expect(lastFrame()).toContain('netwiz --context NAME --namespace NS');
     stdin.write('q');
-    await settle();
+    await waitUntil(() => c.calls.length > 0, 'a controller call');
     expect(c.calls).toEqual(['exit 4']);
   });
 
@@ -103,12 +103,9 @@ describe('start screen', () => {
     await waitForFrame(lastFrame, 'Is that right?');
     stdin.write('y');
     await waitForFrame(lastFrame, 'could not read choices (forbidden: cannot list services)');
-    for (const ch of 'web') {
-      stdin.write(ch);
-      await settle(5);
-    }
+    for (const ch of 'web') await press(stdin, lastFrame, ch);
     stdin.write(KEYS.enter);
-    await settle(50);
+    await waitUntil(() => c.calls.length > 0, 'a controller call');
     expect(c.calls).toEqual(['start intermittent-connectivity {"namespace":"shop","service":"web"}']);
   });
 });

@@ -72,7 +72,7 @@ export function registerLab(program: Command): void {
         } else {
           process.stderr.write(
             `netwiz lab: ${rec.name} is up (${rec.scenario}, server ${rec.server}, data plane ${rec.dataPlane.enabled ? 'on' : 'off'})\n` +
-              `netwiz lab: try: netwiz --kubeconfig ${shellQuote(rec.kubeconfig)} --var namespace=${rec.namespace} --var service=${rec.service}\n` +
+              `netwiz lab: try: netwiz --kubeconfig ${shellQuote(rec.kubeconfig)} --var namespace=${rec.namespace} --var service=${rec.service} --var client_pod=${rec.clientPod}\n` +
               `netwiz lab: stop it with: netwiz lab down ${rec.name}\n`,
           );
           process.stdout.write(`export KUBECONFIG=${shellQuote(rec.kubeconfig)}\n`);

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { Outcome, SessionState } from '../../engine/types.js';
 import type { SessionEvent, SessionObserver } from '../../session/events.js';
 import type { AskEffect, AskReply, Interaction } from '../../session/types.js';
+import { inertText } from '../../transcript/inert.js';
 import {
   addSessionOptions,
   type Answers,
@@ -247,7 +248,9 @@ export async function runCommand(playbookArg: string, opts: SessionCliOptions): 
   // progress is a courtesy: a closed stderr (`| head`) must not kill a session that may
   // have changed the cluster and still has to restore it
   process.stderr.on('error', () => undefined);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  // evidence, answers and argv quote command output and operator text: never let their
+  // escape sequences act on the operator's terminal
+  const log = (line: string) => process.stderr.write(`${inertText(line)}\n`);
   let setup;
   try {
     const vars = parseVars(opts.var ?? []);

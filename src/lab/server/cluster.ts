@@ -5,8 +5,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { randomUUID } from 'node:crypto';
 import type { DataPlane } from '../dataplane.js';
-import type { Scenario, ScenarioPod, ScenarioWorkload } from '../scenario/model.js';
-import { PodIpAllocator, podSuffix, stableUid } from '../scenario/names.js';
+import type { Scenario, ScenarioPod, ScenarioService, ScenarioWorkload } from '../scenario/model.js';
+import { PodIpAllocator, ipToInt, podSuffix, stableUid } from '../scenario/names.js';
 import { derivePods, podNameFor, replicaBehaviour, replicaSetName } from '../scenario/load.js';
 import { deploymentObject, eventObject, namespaceObject, nodeObject, ownerRef, podObject, serviceObject, ts, type Obj } from './objects.js';
 import { selectorMatches } from './selectors.js';
@@ -124,7 +124,8 @@ export class LabCluster {
     this.rv++;
     if (type !== 'DELETED') o.metadata.resourceVersion = String(this.rv);
     else o = { ...o, metadata: { ...o.metadata, resourceVersion: String(this.rv) } };
-    const e: WatchEvent = { rv: this.rv, type, kind: o.kind, namespace: o.metadata.namespace ?? '', object: o };
+    // a snapshot: stored objects are updated in place later, history must not change with them
+    const e: WatchEvent = { rv: this.rv, type, kind: o.kind, namespace: o.metadata.namespace ?? '', object: structuredClone(o) };
     this.history.push(e);
     if (this.history.length > HISTORY) this.history.shift();
     for (const l of this.listeners) l(e);
@@ -483,14 +484,15 @@ export class LabCluster {
     return this.list('Pod', svc.metadata.namespace)
       .filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && selectorMatches(sel, p.metadata.labels))
       .map((p) => this.podInfo.get(`${p.metadata.namespace}/${p.metadata.name}`))
-      .filter((x): x is ScenarioPod => !!x);
+      .filter((x): x is ScenarioPod => !!x)
+      .sort((a, b) => ipToInt(a.ip) - ipToInt(b.ip));
   }
 
   /** Recomputes Endpoints and EndpointSlice of a Service; tells the data plane when they changed. */
   syncEndpoints(svc: Obj, initial = false): void {
     const ns = svc.metadata.namespace;
     const name = svc.metadata.name;
-    const pods = this.endpointPods(svc).sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true }));
+    const pods = this.endpointPods(svc);
     const podObjs = new Map(this.list('Pod', ns).map((p) => [p.metadata.name, p]));
     const ports: Obj[] = (svc.spec.ports ?? []).map((p: Obj) => ({
       ...(p.name ? { name: p.name } : {}),
@@ -719,6 +721,10 @@ export class LabCluster {
     const svc = { ...cur, metadata: { ...cur.metadata, labels: next.metadata.labels, annotations: next.metadata.annotations }, spec: next.spec };
     if (!svc.metadata.annotations) delete svc.metadata.annotations;
     this.put(svc);
+    if (JSON.stringify(cur.spec) !== JSON.stringify(svc.spec)) {
+      const view = scenarioServiceOf(svc);
+      this.toPlane('serviceChanged', async (dp) => dp.serviceChanged?.(view));
+    }
     this.syncEndpoints(svc);
     return svc;
   }
@@ -749,6 +755,27 @@ export class LabCluster {
     next.spec.replicas = replicas;
     return this.updateDeployment(next);
   }
+}
+
+/** the data plane's view of a Service object */
+export function scenarioServiceOf(svc: Obj): ScenarioService {
+  return {
+    name: svc.metadata.name,
+    namespace: svc.metadata.namespace,
+    type: svc.spec.type ?? 'ClusterIP',
+    clusterIP: svc.spec.clusterIP,
+    selector: { ...(svc.spec.selector ?? {}) },
+    ports: (svc.spec.ports ?? []).map((p: Obj) => ({
+      ...(p.name ? { name: p.name } : {}),
+      port: p.port,
+      targetPort: typeof p.targetPort === 'number' ? p.targetPort : p.port,
+      ...(p.nodePort ? { nodePort: p.nodePort } : {}),
+      protocol: 'TCP' as const,
+    })),
+    externalIPs: [...(svc.spec.externalIPs ?? [])],
+    ...(svc.spec.loadBalancerIP ? { loadBalancerIP: svc.spec.loadBalancerIP } : {}),
+    externalTrafficPolicy: svc.spec.externalTrafficPolicy ?? 'Cluster',
+  };
 }
 
 function matchExpr(e: Obj, value: string | undefined): boolean {

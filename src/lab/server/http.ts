@@ -230,21 +230,42 @@ export async function createLabServer(opts: LabServerOptions): Promise<LabServer
       first = false;
       res.write(`${JSON.stringify({ type, object })}\n`);
     };
-    let backlog: WatchEvent[] | undefined;
+    // like the apiserver's filtered watch: an object that starts or stops matching the
+    // selectors arrives as ADDED or DELETED (kubectl wait and rollout status rely on it)
+    const matched = new Set<string>();
+    const keyOf = (o: any) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const deliver = (e: { type: string; object: any }) => {
+      if (e.object.kind !== route.def.kind) return;
+      const k = keyOf(e.object);
+      const now = matches(e.object);
+      const was = matched.has(k);
+      if (e.type === 'DELETED') {
+        matched.delete(k);
+        if (was || now) write('DELETED', e.object);
+      } else if (now) {
+        matched.add(k);
+        write(was ? 'MODIFIED' : 'ADDED', e.object);
+      } else if (was) {
+        matched.delete(k);
+        write('DELETED', e.object);
+      }
+    };
     if (rvParam && rvParam !== '0') {
-      backlog = cluster.eventsSince(Number(rvParam));
+      const backlog: WatchEvent[] | undefined = cluster.eventsSince(Number(rvParam));
       if (!backlog) {
         res.write(`${JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${rvParam} (${cluster.resourceVersion})`) })}\n`);
         res.end();
         return;
       }
-      for (const e of backlog) if (matches(e.object)) write(e.type, e.object);
+      // what matched at rvParam: the objects that match now, minus what the backlog added since
+      const current = cluster.list(route.def.kind, route.namespace);
+      for (const o of current) if (matches(o)) matched.add(keyOf(o));
+      for (const e of backlog) if (e.object.kind === route.def.kind && e.type === 'ADDED') matched.delete(keyOf(e.object));
+      for (const e of backlog) deliver(e);
     } else {
-      for (const o of cluster.list(route.def.kind, route.namespace).filter(matches)) write('ADDED', o);
+      for (const o of cluster.list(route.def.kind, route.namespace).filter(matches)) deliver({ type: 'ADDED', object: o });
     }
-    const unsubscribe = cluster.subscribe((e) => {
-      if (matches(e.object)) write(e.type, e.object);
-    });
+    const unsubscribe = cluster.subscribe(deliver);
     const timeout = Number(url.searchParams.get('timeoutSeconds') ?? '0');
     const stop = () => {
       unsubscribe();
@@ -423,7 +444,7 @@ export async function createLabServer(opts: LabServerOptions): Promise<LabServer
     const url = new URL(req.url ?? '/', 'https://lab');
     const parts = url.pathname.split('/').filter((p) => p !== '');
     const p = url.pathname.replace(/\/+$/, '') || '/';
-    log(`${req.method} ${req.url} ${req.headers['kubectl-command'] ?? ''}`);
+    log(`${req.method} ${req.url} ${req.headers['kubectl-command'] ?? ''}${req.headers['content-type'] ? ` [${req.headers['content-type']}]` : ''}`);
     if (p === '/version') {
       return sendJson(res, 200, {
         major: '1',
@@ -499,6 +520,12 @@ export async function createLabServer(opts: LabServerOptions): Promise<LabServer
     const ns = route.namespace ?? 'default';
     const pod = cluster.podInfoOf(ns, route.name);
     if (!pod) return rejectUpgrade(socket, 404, status(404, 'NotFound', `pods "${route.name}" not found`, { name: route.name, kind: 'pods' }));
+    const container = url.searchParams.get('container');
+    const podObj = cluster.get('Pod', ns, route.name);
+    const names: string[] = [...(podObj?.spec.containers ?? []), ...(podObj?.spec.ephemeralContainers ?? [])].map((c: any) => c.name);
+    if (container && !names.includes(container)) {
+      return rejectUpgrade(socket, 400, status(400, 'BadRequest', `container ${container} is not valid for pod ${route.name}`));
+    }
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
       // kubectl falls back to SPDY when the WebSocket upgrade fails; refuse it with a reason
       // instead of leaving it hanging on a protocol the lab does not speak

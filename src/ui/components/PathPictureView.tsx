@@ -6,7 +6,8 @@ function hopLabel(h: PathPicture['hops'][number]): string {
   const where = h.device && h.device !== h.name ? `${h.name}:${h.device}` : h.name;
   const mark = h.seen === true ? ' ✓' : h.seen === false ? ' ✗' : '';
   const mtu = h.mtu !== undefined ? ` ${h.mtu}` : '';
-  return `${where}${mark}${mtu}`;
+  const detail = h.detail ? ` (${h.detail})` : '';
+  return `${where}${mark}${mtu}${detail}`;
 }
 
 /** Rows of hop tokens joined by arrows, wrapped to `width`; returns token indexes per row. */
@@ -33,7 +34,8 @@ export function PathPictureView({ picture, width }: { picture: PathPicture; widt
   const tone = useTone();
   const labels = picture.hops.map(hopLabel);
   const lost = lostAt(picture.hops);
-  const narrow = narrowestMtu(picture.hops);
+  // a hop the facts single out wins over the plain smallest MTU
+  const narrow = picture.highlight ?? narrowestMtu(picture.hops);
   const rows = layoutHops(labels, Math.max(20, width - 2));
   const nodesOf = [...new Set(picture.hops.map((h) => h.node).filter((n): n is string => !!n))];
   let verdict = '';
@@ -46,7 +48,9 @@ export function PathPictureView({ picture, width }: { picture: PathPicture; widt
   } else if (picture.hops.some((h) => h.seen === true)) {
     verdict = 'packet seen at every hop';
   }
-  if (narrow !== null) {
+  if (picture.note) {
+    verdict = `${verdict ? `${verdict}; ` : ''}${picture.note}`;
+  } else if (narrow !== null) {
     const h = picture.hops[narrow];
     verdict = `${verdict ? `${verdict}; ` : ''}smallest MTU ${h?.mtu} at ${h?.name}${h?.node ? ` (${h.node})` : ''}`;
   }
@@ -79,6 +83,6 @@ export function PathPictureView({ picture, width }: { picture: PathPicture; widt
 
 export function pathPictureHeight(picture: PathPicture, width: number): number {
   const rows = layoutHops(picture.hops.map(hopLabel), Math.max(20, width - 2)).length;
-  const hasVerdict = picture.hops.some((h) => h.seen !== undefined && h.seen !== null) || narrowestMtu(picture.hops) !== null || picture.pathMtu !== undefined;
+  const hasVerdict = picture.hops.some((h) => h.seen !== undefined && h.seen !== null) || narrowestMtu(picture.hops) !== null || picture.pathMtu !== undefined || !!picture.note;
   return 1 + rows + (hasVerdict ? 1 : 0);
 }

@@ -1,0 +1,84 @@
+// 1. Start-up. Launch → first frame of the wizard in a real terminal (tmux), against
+// `node -e` printing one line in the same terminal; and the wall time of `netwiz --version`
+// and `netwiz validate playbooks` against `node -e 0`. Target: first frame ≤ 2× node.
+// Run alone: node bench/startup.mjs [--runs N]     (needs tmux and `npm run build`)
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  Missing,
+  TmuxPane,
+  bundle,
+  cleanEnv,
+  interleave,
+  isMain,
+  netwizBin,
+  parseArgs,
+  printMachine,
+  printTable,
+  requireBundle,
+  rmrf,
+  root,
+  runMain,
+  saveResult,
+  tempDir,
+  timeProcess,
+} from './lib.mjs';
+
+export async function benchStartup({ runs = 10 } = {}) {
+  const machine = printMachine('1. start-up');
+  const state = tempDir();
+  const env = { XDG_STATE_HOME: state, KUBECONFIG: path.join(state, 'none') };
+  const out = { machine };
+  try {
+    // --- in a terminal: what an on-call engineer waits for after typing `netwiz`
+    const pane = new TmuxPane();
+    const inPane = (argv, marker) => async () => {
+      if (argv[1] === netwizBin) requireBundle();
+      const t0 = pane.start(argv, env);
+      const t1 = await pane.waitFor(marker, { what: JSON.stringify(marker), timeoutMs: 30_000 });
+      return t1 - t0;
+    };
+    let term;
+    try {
+      term = await interleave(
+        [
+          { name: 'node -e (prints a line) in pty', fn: inPane([process.execPath, '-e', 'console.log("READY"); setTimeout(() => {}, 30000)'], 'READY') },
+          { name: 'netwiz: first frame in pty', fn: inPane([process.execPath, netwizBin], 'netwiz ') },
+          { name: 'netwiz: playbook list in pty', fn: inPane([process.execPath, netwizBin], 'Pick a playbook') },
+        ],
+        runs,
+      );
+    } finally {
+      pane.close();
+    }
+    console.log('-- launch → first frame (tmux pty, 100×30)');
+    out.terminal = printTable(term, { reference: 'node -e (prints a line) in pty', target: 2, judge: (n) => n.includes('first frame') });
+
+    // --- plain processes that print and exit
+    const proc = (args) => async () => {
+      if (args[0] === netwizBin) requireBundle();
+      return (await timeProcess(process.execPath, args, { env: cleanEnv(env) })).ms;
+    };
+    const plain = await interleave(
+      [
+        { name: 'node -e 0', fn: proc(['-e', '0']) },
+        { name: 'netwiz --version', fn: proc([netwizBin, '--version']) },
+        { name: 'netwiz validate playbooks', fn: proc([netwizBin, 'validate', path.join(root, 'playbooks')]) },
+      ],
+      runs,
+    );
+    console.log('-- process wall time (no terminal)');
+    out.process = printTable(plain, { reference: 'node -e 0' });
+    out.bundleBytes = existsSync(bundle) ? (await import('node:fs')).statSync(bundle).size : null;
+    if (out.bundleBytes) console.log(`bundle dist/netwiz.mjs: ${(out.bundleBytes / 2 ** 20).toFixed(2)} MiB`);
+  } catch (e) {
+    if (e instanceof Missing) console.log(`MISSING: ${e.message}`);
+    else throw e;
+  } finally {
+    rmrf(state);
+  }
+  saveResult('startup', out);
+  return out;
+}
+
+if (isMain(import.meta.url)) runMain(() => benchStartup({ runs: parseArgs().runs ?? 10 }));

@@ -1,0 +1,22 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, diagnose, otherCausesNotSupported, type Diagnosis } from './diagnose.js';
+
+let d: Diagnosis | undefined;
+beforeAll(async () => {
+  d = await diagnose('externalip-conflict');
+}, 180_000);
+afterAll(() => cleanup(d));
+
+describe('diagnosis: externalip-conflict (incident 003)', () => {
+  it('concludes externalip-conflict from several MACs answering ARP for the externalIP', () => {
+    const r = d!.result;
+    expect(d!.exitCode).toBe(0);
+    expect(r).toMatchObject({ status: 'concluded', cause: 'externalip-conflict', questionsAsked: 0 });
+    expect(otherCausesNotSupported(r, 'externalip-conflict')).toEqual([]);
+    const text = r.evidence.join('\n');
+    expect(text).toContain('10.77.0.250');
+    const macs = JSON.parse(/ARP from \d+ MACs \(?(\[[^\]]*\])/.exec(text)?.[1] ?? '[]') as string[];
+    expect(macs.length).toBeGreaterThan(1);
+    expect(r.commands.some((c) => c.target.kind === 'node' && c.argv[0] === 'arping')).toBe(true);
+  });
+});
