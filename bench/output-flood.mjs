@@ -5,11 +5,13 @@
 // netwiz process (VmHWM); and key latency: `?` sent while the output streams, time until
 // the help overlay is on screen. Targets: key ≤ 100 ms, RSS < 150 MiB, wall ≤ 1.5×.
 // Run alone: node bench/output-flood.mjs [--runs N] [--mb N]
+import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import {
   Missing,
   TmuxPane,
+  cleanEnv,
   fmtMs,
   interleave,
   isMain,
@@ -88,6 +90,7 @@ export async function benchFlood({ runs = 3, mb = 100 } = {}) {
   const latencies = [];
   const rss = [];
   const idle = [];
+  const runRss = [];
   try {
     const wizard = (probe) => async () => {
       requireBundle();
@@ -142,6 +145,28 @@ export async function benchFlood({ runs = 3, mb = 100 } = {}) {
             return performance.now() - t0;
           },
         },
+        {
+          // not the target: the same step without the UI, to tell the UI's cost from the executor's
+          name: `netwiz run (no UI): ${mb} MiB step`,
+          fn: async () => {
+            requireBundle();
+            const t0 = performance.now();
+            const child = spawn(process.execPath, [netwizBin, 'run', 'bench-flood', '--playbooks', pbDir, '--json'], {
+              env: cleanEnv(env),
+              stdio: ['ignore', 'ignore', 'ignore'],
+            });
+            let hwm = 0;
+            const timer = setInterval(() => {
+              const m = memOf(child.pid);
+              if (m && m.hwm > hwm) hwm = m.hwm;
+            }, 50);
+            const code = await new Promise((r) => child.on('close', r));
+            clearInterval(timer);
+            if (code !== 3) throw new Error(`netwiz run exited ${code}`);
+            runRss.push(hwm);
+            return performance.now() - t0;
+          },
+        },
         { name: `netwiz wizard: ${mb} MiB step`, fn: wizard(false) },
         { name: `netwiz wizard: ${mb} MiB step + keys`, fn: wizard(true) },
       ],
@@ -158,6 +183,10 @@ export async function benchFlood({ runs = 3, mb = 100 } = {}) {
       out.peakRssMiB = r;
       console.log(`  (VmHWM of the same process on the confirmation screen, before the step: median ${stats(idle).median.toFixed(0)} MiB)`);
       out.idleRssMiB = stats(idle);
+      if (runRss.length) {
+        console.log(`  (VmHWM of \`netwiz run\` of the same step, no UI: median ${stats(runRss).median.toFixed(0)} MiB)`);
+        out.runRssMiB = stats(runRss);
+      }
     }
     if (latencies.length) {
       const l = stats(latencies);

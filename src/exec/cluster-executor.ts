@@ -111,6 +111,8 @@ export class ClusterExecutor implements Executor {
   private readonly helperPods = new Map<string, Promise<string>>();
   /** every pod netwiz made in this session ("ns/name"), for close() */
   private readonly createdPods = new Map<string, { namespace: string; name: string }>();
+  /** "ns/pod/container\0tool" of tools the image lacks */
+  private readonly missingTools = new Set<string>();
   /** "ns/pod" → ephemeral container name */
   private readonly debugContainers = new Map<string, Promise<string>>();
   private readonly closing = new AbortController();
@@ -177,16 +179,21 @@ export class ClusterExecutor implements Executor {
     if (!t.pod) return failed({ spawnError: 'pod target without a pod name: the step must say which pod' }, 'exec');
     const ns = t.namespace ?? this.cluster.namespace;
     const stdin = req.stdin !== undefined;
-    const first = await this.local(
-      this.localOpts(req, podExecArgv(this.cluster, { pod: t.pod, ...(ns ? { namespace: ns } : {}), ...(t.container ? { container: t.container } : {}), stdin }, req.argv)),
-    );
-    if (!toolMissing(first, req.argv)) return { ...first, via: 'exec' };
-
     const tool = req.argv[0] ?? '';
     const note = (text: string) => req.onOutput?.(`netwiz: ${text}\n`, 'stderr');
-    note(
-      `${tool} is not usable in ${t.container ? `container ${t.container} of ` : ''}pod ${t.pod}; running it in an ephemeral debug container (${this.image})`,
-    );
+    // a tool found missing once in this container is not tried there again
+    const missingKey = `${ns ?? ''}/${t.pod}/${t.container ?? ''}\0${tool}`;
+    let first: CommandResult = { exitCode: null, stdout: '', stderr: '', durationMs: 0, timedOut: false, cancelled: false };
+    if (!this.missingTools.has(missingKey)) {
+      first = await this.local(
+        this.localOpts(req, podExecArgv(this.cluster, { pod: t.pod, ...(ns ? { namespace: ns } : {}), ...(t.container ? { container: t.container } : {}), stdin }, req.argv)),
+      );
+      if (!toolMissing(first, req.argv)) return { ...first, via: 'exec' };
+      this.missingTools.add(missingKey);
+      note(
+        `${tool} is not usable in ${t.container ? `container ${t.container} of ` : ''}pod ${t.pod}; running it in an ephemeral debug container (${this.image})`,
+      );
+    }
     const started = performance.now();
     const appendStderr = (text: string) => `${first.stderr}${first.stderr.endsWith('\n') || !first.stderr ? '' : '\n'}${text}`;
     let where: { pod: string; namespace?: string; container: string; via: string };
@@ -204,9 +211,12 @@ export class ClusterExecutor implements Executor {
       } catch (e2) {
         const err2 = e2 as TargetUnavailable;
         if (err2.cancelled || req.signal?.aborted) return { ...first, cancelled: true, via: 'same-node-pod' };
+        const why = `netwiz: debug container fallback failed: ${err.message}\nnetwiz: same-node pod fallback failed: ${err2.message}\n`;
         return {
           ...first,
-          stderr: appendStderr(`netwiz: debug container fallback failed: ${err.message}\nnetwiz: same-node pod fallback failed: ${err2.message}\n`),
+          stderr: appendStderr(why),
+          // the app container was not tried this time (the tool is known missing there)
+          ...(first.durationMs === 0 && first.exitCode === null ? { spawnError: `${tool} is missing in pod ${t.pod} and no fallback worked` } : {}),
           via: 'exec',
         };
       }

@@ -9,7 +9,6 @@ import { useEffect, useState, type ReactElement } from 'react';
 import { Box, Text, render } from 'ink';
 import type { ClusterOptions, Executor } from '../exec/types.js';
 import type { ClusterTarget } from './components/Header.js';
-import { useWizardKeys } from './hooks/use-wizard-keys.js';
 import type { Catalog } from '../engine/model.js';
 import type { SessionHandle } from '../session/types.js';
 import { WizardApp, exitCodeFor, type StartChoice, type WizardController } from './App.js';
@@ -44,20 +43,21 @@ interface Loaded {
 }
 
 /** Shown from the first moment: the kube context and the playbooks load behind it. */
-function Boot({ loading, render: renderLoaded, onQuit }: { loading: Promise<Loaded | string>; render: (l: Loaded) => ReactElement; onQuit: () => void }) {
+// No key handling while loading: keys typed early wait in the terminal for the start
+// screen instead of being swallowed by a loading screen.
+function Boot({ loading, render: renderLoaded, onFailed }: { loading: Promise<Loaded | string>; render: (l: Loaded) => ReactElement; onFailed: (message: string) => void }) {
   const [loaded, setLoaded] = useState<Loaded | string | null>(null);
   useEffect(() => {
     loading.then(setLoaded, (e: unknown) => setLoaded(e instanceof Error ? e.message : String(e)));
   }, [loading]);
-  useWizardKeys(typeof loaded === 'object' && loaded !== null ? 'waiting' : 'done', { quit: onQuit, interrupt: onQuit, submit: () => typeof loaded === 'string' && onQuit() }, !(typeof loaded === 'object' && loaded !== null));
+  useEffect(() => {
+    if (typeof loaded === 'string') onFailed(loaded);
+  }, [loaded, onFailed]);
   if (loaded === null) {
     return (
-      <Box flexDirection="column">
-        <Text>
-          netwiz <Text dimColor>reading the kube context and the playbooks…</Text>
-        </Text>
-        <Text dimColor>q quit</Text>
-      </Box>
+      <Text>
+        netwiz <Text dimColor>reading the kube context and the playbooks…</Text>
+      </Text>
     );
   }
   if (typeof loaded === 'string') return <Text bold>{`netwiz: ${loaded}`}</Text>;
@@ -82,7 +82,7 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
     const catalog = loadedCatalog.catalog;
     if (opts.playbookId && !catalog[opts.playbookId]) {
       const bad = loadedCatalog.errors.filter((e) => e.file.includes(opts.playbookId ?? ''));
-      return `no valid playbook "${opts.playbookId}"${bad.length ? `: ${bad.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`).join('; ')}` : '; `netwiz list` shows the playbooks'} (enter to leave)`;
+      return `no valid playbook "${opts.playbookId}"${bad.length ? `: ${bad.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`).join('; ')}` : '; `netwiz list` shows the playbooks'}`;
     }
     // commands go to the cluster the operator confirmed on screen
     const clusterOptions: ClusterOptions = {
@@ -166,11 +166,14 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
 
+  // raw mode from the first moment: keys typed while loading are neither echoed nor lost
+  // (they wait in the terminal until the start screen reads them)
+  if (process.stdin.isTTY) process.stdin.setRawMode(true);
   const instance = render(
     <ThemeProvider value={{ color: colorEnabled() }}>
       <Boot
         loading={loading}
-        onQuit={() => controller.exit(130)}
+        onFailed={() => setTimeout(() => controller.exit(2), 50)}
         render={(l) => (
           <WizardApp
             store={store}
@@ -208,6 +211,7 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
   }
   instance.unmount();
   await instance.waitUntilExit().catch(() => undefined);
+  if (process.stdin.isTTY) process.stdin.setRawMode(false);
   for (const s of signals) process.off(s, onSignal);
   const l: Loaded | null = ready;
   if (l) await (l as Loaded).executor.close().catch(() => undefined);

@@ -6,7 +6,8 @@ import { inertText } from '../transcript/inert.js';
 export function wrapLines(text: string, width: number, maxLines: number): string[] {
   const w = Math.max(8, width);
   const out: string[] = [];
-  for (const para of text.split('\n')) {
+  // texts quote command output (evidence, facts): escape codes are shown, never acted on
+  for (const para of inertText(text).split('\n')) {
     let line = '';
     for (const word of para.split(/\s+/).filter(Boolean)) {
       let rest = word;
@@ -36,7 +37,7 @@ export function wrapLines(text: string, width: number, maxLines: number): string
 }
 
 export function truncate(text: string, width: number): string {
-  const oneLine = text.replace(/\s*\n\s*/g, ' ');
+  const oneLine = inertText(text).replace(/\s*\n\s*/g, ' ');
   if (oneLine.length <= width) return oneLine;
   return width <= 1 ? '…' : `${oneLine.slice(0, width - 1)}…`;
 }

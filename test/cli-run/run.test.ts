@@ -395,6 +395,23 @@ steps:
     expect(out.commands.map((c: { cancelled: boolean }) => c.cancelled)).toEqual([true, true]);
   });
 
+  it('SIGTERM ends the session at once: exit 4', async () => {
+    const pbDir = await playbookDir({ 'sleepy.yaml': SLEEPY });
+    let sent = false;
+    const r = await netwiz(['run', 'sleepy', '--playbooks', pbDir, '--json'], {
+      onStderr: (text, child) => {
+        if (!sent && text.includes('$ sleep 600')) {
+          sent = true;
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    expect(r.code, r.stderr).toBe(4);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ status: 'aborted', reason: 'stopped by SIGTERM' });
+    expect(out.commands).toMatchObject([{ argv: ['sleep', '600'], cancelled: true }]);
+  });
+
   it('aborting with Ctrl-C twice after a change restores it before exiting: exit 4', async () => {
     const file = join(dir, 'replicas');
     await writeFile(file, '3');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, diagnose, hypothesis, otherCausesNotSupported, type Diagnosis } from './diagnose.js';
+import { cleanup, diagnose, hypothesis, otherCausesNotSupported, runPlaybook, type Diagnosis } from './diagnose.js';
 
 let d: Diagnosis | undefined;
 beforeAll(async () => {
@@ -21,4 +21,21 @@ describe('diagnosis: healthy', () => {
     expect(r.commands.some((c) => c.target.kind === 'pod' && c.argv[0] === 'ping' && c.argv.includes('1472'))).toBe(true);
     expect(r.commands.some((c) => c.target.kind === 'pod' && c.argv[0] === 'dig')).toBe(true);
   });
+});
+
+describe('diagnosis: inputs the operator gets wrong or leaves out', () => {
+  it('a Service that does not exist ends inconclusive after one kubectl call, saying why', async () => {
+    const r = await runPlaybook(d!.lab, 'intermittent-connectivity', { namespace: 'shop', service: 'no-such-svc', client_pod: 'client' }, d!.stateDir);
+    expect(r.exitCode).toBe(3);
+    expect(r.result.status).toBe('inconclusive');
+    expect(r.result.commands).toHaveLength(1);
+    expect(r.result.evidence.join('\n')).toMatch(/could not read Service no-such-svc in shop/);
+  });
+
+  it('without a client pod it probes from one of the Service\'s own pods', async () => {
+    const r = await runPlaybook(d!.lab, 'intermittent-connectivity', { namespace: 'shop', service: 'web' }, d!.stateDir);
+    expect(r.result).toMatchObject({ status: 'concluded', cause: 'healthy' });
+    const probe = r.result.commands.find((c) => c.argv[0] === 'curl');
+    expect(probe?.target.pod).toMatch(/^web-/);
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 // The sub-playbooks that change the cluster or need several targets at once, run on their
 // own against labs: capture-per-hop (seven concurrent jobs on pods and node pods),
 // pin-to-node and isolate-replicas (mutations the journal must put back).
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +20,11 @@ describe('sub-playbooks on the overlay-mtu lab', () => {
     lab = await startLab('overlay-mtu', { dataPlane: 'netns' });
     state = await mkdtemp(join(tmpdir(), 'netwiz-sub-'));
   }, 120_000);
+  const pcaps: string[] = [];
   afterAll(async () => {
     await lab?.stop();
     await rm(state, { recursive: true, force: true });
+    for (const f of pcaps) await rm(f, { force: true });
   });
 
   async function apiserverPods(): Promise<PodList['items']> {
@@ -31,6 +34,11 @@ describe('sub-playbooks on the overlay-mtu lab', () => {
   it('capture-per-hop: the full-size packet is on the sending node tunnel and never on its NIC', async () => {
     const server = (await apiserverPods()).find((p) => p.spec.nodeName === 'vm-5')!;
     const vars = { namespace: 'app-system', client_pod: 'client', client_node: 'vm-4', server_pod: server.metadata.name, server_ip: server.status.podIP, server_node: 'vm-5' };
+    for (const size of ['1412', '1200']) {
+      for (const hop of ['1-client-pod', '2-client-node-tunnel', '3-client-node-nic', '4-server-node-nic', '5-server-node-tunnel', '6-server-pod']) {
+        pcaps.push(`/tmp/netwiz-hop-${hop}-${server.status.podIP}-${size}.pcap`);
+      }
+    }
     const big = await runPlaybook(lab, 'capture-per-hop', { ...vars, size: '1412' }, state);
     expect(big.result).toMatchObject({ status: 'concluded', cause: 'overlay-mtu' });
     const text = big.result.evidence.join('\n');
@@ -38,6 +46,13 @@ describe('sub-playbooks on the overlay-mtu lab', () => {
     // seven jobs ran side by side: six tcpdumps and the ping
     const jobs = big.result.commands.filter((c) => c.argv[0] === 'timeout');
     expect(jobs.map((c) => c.argv[2])).toEqual(['tcpdump', 'tcpdump', 'tcpdump', 'tcpdump', 'tcpdump', 'tcpdump', 'ping']);
+    // the lab's pods and node pods run on this machine, so the pcaps are here: Wireshark-ready
+    const pcap = `/tmp/netwiz-hop-2-client-node-tunnel-${server.status.podIP}-1412.pcap`;
+    const read = spawnSync('tcpdump', ['-nn', '-r', pcap], { encoding: 'utf8' });
+    expect(read.status).toBe(0);
+    expect(read.stdout).toMatch(/ICMP echo request, .*length 1420/);
+    const nic = spawnSync('tcpdump', ['-nn', '-r', `/tmp/netwiz-hop-3-client-node-nic-${server.status.podIP}-1412.pcap`], { encoding: 'utf8' });
+    expect(nic.stdout).not.toMatch(/length 1420/);
     const small = await runPlaybook(lab, 'capture-per-hop', { ...vars, size: '1200' }, state);
     expect(small.result).toMatchObject({ status: 'concluded', cause: 'reaches-server' });
   }, 120_000);

@@ -130,13 +130,13 @@ describe('pod target', () => {
     expect(debugCalls).toHaveLength(1);
     expect(debugCalls[0]!.argv).toEqual(expect.arrayContaining(['console', '--image=reg.local/netshoot', '--target=app', '--profile=netadmin']));
     const execs = calls().filter((c) => c.argv.includes('exec'));
-    // app container (missing) → debug container, twice
+    // app container (missing) → debug container; the second time straight to the debug container
     expect(execs.map((c) => c.argv.find((a) => a.startsWith('--container='))!)).toEqual([
       '--container=app',
       expect.stringMatching(/^--container=netwiz-dbg-/),
-      '--container=app',
       expect.stringMatching(/^--container=netwiz-dbg-/),
     ]);
+    expect(notes.join('').match(/is not usable/g)).toHaveLength(1);
   });
 
   it('uses a pod on the same node when ephemeral containers are unavailable, and deletes it at close', async () => {

@@ -48,7 +48,8 @@ export interface TestLab {
   expectedCause: string;
   /** kubectl's discovery cache for this lab */
   cacheDir: string;
-  /** environment for child processes that run kubectl (netwiz, scripts) */
+  /** environment for child processes that run kubectl (netwiz, scripts): KUBECONFIG and
+   * KUBECACHEDIR (kubectl's variable for its cache dir) */
   env: Record<string, string>;
   /** real kubectl against this lab: --kubeconfig and --cache-dir are added */
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<KubectlResult>;
@@ -104,7 +105,7 @@ export async function startLab(scenarioRef: string, opts: StartLabOptions = {}):
     clientPod: scenario.entry.clientPod,
     expectedCause: scenario.expectedCause,
     cacheDir,
-    env: { KUBECONFIG: kubeconfig },
+    env: { KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir },
     async kubectl(args, o = {}) {
       const r = await execa('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
         reject: false,

@@ -58,10 +58,12 @@ describe('kube-proxy rules', () => {
 });
 
 describe('fault rules', () => {
-  it('tw-recycle-nat: the NAT node SNATs its NATed clients, the server node drops their odd-port SYNs', () => {
+  it('tw-recycle-nat: the NAT node SNATs its NATed clients, the server node drops SYNs whose port has bit 1 set', () => {
     const { scenario, pods } = twRecycleNat();
     const server = renderFaultRuleset(scenario, pods, 'node-1');
-    expect(server).toContain('ip saddr @nat_sources tcp flags & (syn | ack) == syn tcp sport & 1 == 1 counter name paws_passive drop');
+    expect(server).toContain('ip saddr @nat_sources tcp flags & (syn | ack) == syn tcp sport & 2 == 2 counter name paws_passive drop');
+    // ordinary connect() ports are even: the rule must still hit about half of them
+    expect([40000, 40001, 40002, 40003, 40004, 40006].map(twRecycleDropsPort)).toEqual([false, false, true, true, false, true]);
     expect(server).toContain('elements = { 10.77.0.12 }');
     // with the emulated sysctl set to 0 (the fix) the set is empty
     expect(renderFaultRuleset(scenario, pods, 'node-1', { twRecycleActive: false })).not.toContain('elements');

@@ -70,8 +70,8 @@ const checks: Record<string, Check> = {
     const server = pods.find((p) => p.node === f.node && p.app.listen.length > 0);
     if (server === undefined) throw new Error('tw-recycle-nat.yaml: no server pod on the fault node');
     const url = `http://${server.ip}:${server.app.listen[0]}/`;
-    expect((await inPod(dp, client, curlArgs(url, ['--local-port', '41001'], 2))).exitCode).toBe(28);
-    expect((await inPod(dp, client, curlArgs(url, ['--local-port', '41002'], 2))).exitCode).toBe(0);
+    expect((await inPod(dp, client, curlArgs(url, ['--local-port', '41002'], 2))).exitCode).toBe(28);
+    expect((await inPod(dp, client, curlArgs(url, ['--local-port', '41004'], 2))).exitCode).toBe(0);
     const node = s.nodes.find((n) => n.name === f.node);
     const tw = await runPlan(dp.nodeExecPlan(f.node, ['chroot', '/host', 'sysctl', 'net.ipv4.tcp_tw_recycle']));
     expect(tw.stdout.trim()).toBe(`net.ipv4.tcp_tw_recycle = ${node?.sysctls['net.ipv4.tcp_tw_recycle']}`);

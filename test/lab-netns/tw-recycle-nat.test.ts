@@ -36,22 +36,22 @@ describe('tw-recycle-nat (incidents 001/002)', () => {
     const cap = await startCapture(dp.nodeNs('node-1'), 'vxlan.calico', ['tcp', 'port', '8080']);
     const url = `http://${db.ip}:8080/healthz`;
     const [nat, dir] = await Promise.all([
-      inPod(dp, natClient, curlArgs(url, ['--local-port', '40001'], 3)),
-      inPod(dp, direct, curlArgs(url, ['--local-port', '40001'], 3)),
+      inPod(dp, natClient, curlArgs(url, ['--local-port', '40002'], 3)),
+      inPod(dp, direct, curlArgs(url, ['--local-port', '40002'], 3)),
     ]);
     const lines = await cap.stop();
     expect(nat.exitCode).toBe(28); // connect timed out: the SYN vanished
     expect(dir.exitCode).toBe(0);
-    const natSyn = lines.filter((l) => l.includes(`10.77.0.12.40001 > ${db.ip}.8080: Flags [S],`));
-    const natSynAck = lines.filter((l) => l.includes(`> 10.77.0.12.40001: Flags [S.]`));
+    const natSyn = lines.filter((l) => l.includes(`10.77.0.12.40002 > ${db.ip}.8080: Flags [S],`));
+    const natSynAck = lines.filter((l) => l.includes(`> 10.77.0.12.40002: Flags [S.]`));
     expect(natSyn.length).toBeGreaterThan(1); // retransmitted
     expect(natSynAck).toEqual([]);
-    expect(lines.some((l) => l.includes(`> ${direct.ip}.40001: Flags [S.]`))).toBe(true);
+    expect(lines.some((l) => l.includes(`> ${direct.ip}.40002: Flags [S.]`))).toBe(true);
   });
 
   it('NATed connects fail only sometimes (the timestamp-like rule spares some)', async () => {
     const url = `http://${db.ip}:8080/healthz`;
-    const ok = await inPod(dp, natClient, curlArgs(url, ['--local-port', '40002'], 3));
+    const ok = await inPod(dp, natClient, curlArgs(url, ['--local-port', '40004'], 3));
     expect(ok.exitCode).toBe(0);
   });
 
@@ -92,14 +92,14 @@ describe('tw-recycle-nat (incidents 001/002)', () => {
     const off = await inPod(dp, node1, ['sysctl', '-w', 'net.ipv4.tcp_tw_recycle=0']);
     expect(off.stdout.trim()).toBe('net.ipv4.tcp_tw_recycle = 0');
     expect((await inPod(dp, node1, ['sysctl', '-n', 'net.ipv4.tcp_tw_recycle'])).stdout.trim()).toBe('0');
-    expect((await inPod(dp, natClient, curlArgs(url, ['--local-port', '40005'], 3))).exitCode).toBe(0);
+    expect((await inPod(dp, natClient, curlArgs(url, ['--local-port', '40006'], 3))).exitCode).toBe(0);
     // a pod change re-renders the fault table: the fix must survive it
     const extra = { ...direct, name: 'client-extra', ip: '10.244.3.51' };
     await dp.podAdded(extra);
     expect((await inPod(dp, natClient, curlArgs(url, ['--local-port', '40007'], 3))).exitCode).toBe(0);
     await dp.podRemoved(extra);
     await inPod(dp, node1, ['sysctl', '-w', 'net.ipv4.tcp_tw_recycle=1']);
-    expect((await inPod(dp, natClient, curlArgs(url, ['--local-port', '40009'], 2))).exitCode).toBe(28);
+    expect((await inPod(dp, natClient, curlArgs(url, ['--local-port', '40010'], 2))).exitCode).toBe(28);
   });
 
   it('another node reports the real kernel: no tcp_tw_recycle key', async () => {

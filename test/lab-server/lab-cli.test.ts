@@ -53,6 +53,7 @@ describe('netwiz lab (API only)', () => {
       dataPlane: false,
     });
     expect(info.kubeconfig).toBe(path.join(state, 'netwiz', 'labs', name, 'kubeconfig'));
+    expect(info.env).toEqual({ KUBECONFIG: info.kubeconfig, KUBECACHEDIR: path.join(state, 'netwiz', 'labs', name, 'kube-cache') });
     expect(up.stderr).toContain('--api-only');
 
     // the incident's evidence, through the real kubectl: endpoints mix FE and BE pods
@@ -85,7 +86,8 @@ describe('netwiz lab (API only)', () => {
     const name = `t${randomBytes(3).toString('hex')}`;
     const up = await cli(['lab', 'up', 'healthy', '--api-only', '--name', name]);
     expect(up.exitCode, up.stderr).toBe(0);
-    expect(up.stdout.trim()).toBe(`export KUBECONFIG=${path.join(state, 'netwiz', 'labs', name, 'kubeconfig')}`);
+    const labDir = path.join(state, 'netwiz', 'labs', name);
+    expect(up.stdout.trim()).toBe(`export KUBECONFIG=${path.join(labDir, 'kubeconfig')} KUBECACHEDIR=${path.join(labDir, 'kube-cache')}`);
     expect((await cli(['lab', 'down', name])).exitCode).toBe(0);
   });
 

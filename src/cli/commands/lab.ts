@@ -66,6 +66,7 @@ export function registerLab(program: Command): void {
             expectedCause: rec.expectedCause,
             server: rec.server,
             cacheDir: rec.cacheDir,
+            env: { KUBECONFIG: rec.kubeconfig, KUBECACHEDIR: rec.cacheDir },
             dataPlane: rec.dataPlane.enabled,
           };
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -75,7 +76,8 @@ export function registerLab(program: Command): void {
               `netwiz lab: try: netwiz --kubeconfig ${shellQuote(rec.kubeconfig)} --var namespace=${rec.namespace} --var service=${rec.service} --var client_pod=${rec.clientPod}\n` +
               `netwiz lab: stop it with: netwiz lab down ${rec.name}\n`,
           );
-          process.stdout.write(`export KUBECONFIG=${shellQuote(rec.kubeconfig)}\n`);
+          // KUBECACHEDIR is kubectl's own variable for --cache-dir: each lab keeps its discovery cache apart
+          process.stdout.write(`export KUBECONFIG=${shellQuote(rec.kubeconfig)} KUBECACHEDIR=${shellQuote(rec.cacheDir)}\n`);
         }
       } catch (e) {
         if (e instanceof ScenarioError || e instanceof LabError) {

@@ -310,14 +310,18 @@ export async function runCommand(playbookArg: string, opts: SessionCliOptions): 
       handle.abort('interrupted by the operator (Ctrl-C twice)');
     }
   };
+  // SIGTERM/SIGHUP (a supervisor, a closed terminal) end the session at once, restoring first
+  const onTerm = (sig: NodeJS.Signals) => handle.abort(`stopped by ${sig}`);
   process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onTerm);
   let outcome: Outcome;
   try {
     outcome = await handle.done;
   } finally {
     process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGHUP', onTerm);
     writer.close();
   }
   const state = handle.state();

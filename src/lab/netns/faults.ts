@@ -34,6 +34,14 @@ export function natAddresses(s: Scenario, pods: ScenarioPod[], fault: TwFault): 
 
 export const NAT_SOURCES_SET = 'nat_sources';
 
+/** the source-port bit that marks a SYN as "older than the last one seen" (see top) */
+export const TW_DROP_PORT_MASK = 2;
+
+/** whether the emulated tcp_tw_recycle drops SYNs from this (NATed) source port */
+export function twRecycleDropsPort(port: number): boolean {
+  return (port & TW_DROP_PORT_MASK) !== 0;
+}
+
 export interface FaultRenderOptions {
   /** false once the node's emulated tcp_tw_recycle (or its tcp_timestamps) is set to 0: the fix */
   twRecycleActive?: boolean;
@@ -54,7 +62,7 @@ export function renderFaultRuleset(s: Scenario, pods: ScenarioPod[], nodeName: s
           `  counter ${PAWS_COUNTER} { }`,
           `  set ${NAT_SOURCES_SET} {\n    type ipv4_addr\n${nat.length > 0 ? `    elements = { ${nat.join(', ')} }\n` : ''}  }`,
           `  chain raw-prerouting {\n    type filter hook prerouting priority raw; policy accept;\n` +
-            `    ip saddr @${NAT_SOURCES_SET} tcp flags & (syn | ack) == syn tcp sport & 1 == 1 counter name ${PAWS_COUNTER} drop\n` +
+            `    ip saddr @${NAT_SOURCES_SET} tcp flags & (syn | ack) == syn tcp sport & ${TW_DROP_PORT_MASK} == ${TW_DROP_PORT_MASK} counter name ${PAWS_COUNTER} drop\n` +
             `  }`,
         );
       } else {

@@ -46,7 +46,7 @@ export function finishWithStatus(ws: WebSocket, status: object): void {
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
 
-export async function runExec(ws: WebSocket, plan: SpawnPlan, argv: string[], opts: { stdin: boolean }): Promise<number> {
+export async function runExec(ws: WebSocket, plan: SpawnPlan, argv: string[], opts: { stdin: boolean; tty?: boolean }): Promise<number> {
   const child = execa(plan.file, plan.args, {
     reject: false,
     buffer: false,
@@ -60,7 +60,8 @@ export async function runExec(ws: WebSocket, plan: SpawnPlan, argv: string[], op
     if (ws.readyState === ws.OPEN) ws.send(frame(ch, data));
   };
   child.stdout?.on('data', (d: Buffer) => send(STDOUT, d));
-  child.stderr?.on('data', (d: Buffer) => send(STDERR, d));
+  // a terminal has one output stream: with -t the kubelet sends stderr on stdout too
+  child.stderr?.on('data', (d: Buffer) => send(opts.tty ? STDOUT : STDERR, d));
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
     if (!isBinary && buf.length === 0) return;

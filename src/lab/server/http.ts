@@ -114,7 +114,18 @@ function parseResourcePath(parts: string[]): Route | undefined {
   }
   const def = findResource(group, version, rest[0] ?? '');
   if (!def) return undefined;
-  return { def, ...(namespace ? { namespace } : {}), ...(rest[1] ? { name: rest[1] } : {}), ...(rest[2] ? { subresource: rest[2] } : {}) };
+  // names arrive percent-encoded (kubectl exec sends `a%28b%29` for `a(b)`); the store keeps them decoded
+  const name = rest[1] ? decodeSegment(rest[1]) : undefined;
+  if (namespace !== undefined) namespace = decodeSegment(namespace);
+  return { def, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}), ...(rest[2] ? { subresource: rest[2] } : {}) };
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s; // a malformed escape stays as sent: the lookup then fails with NotFound
+  }
 }
 
 function notFound(def: ResourceDef, name: string): ApiError {
@@ -558,7 +569,8 @@ export async function createLabServer(opts: LabServerOptions): Promise<LabServer
       } catch (e) {
         return finishWithStatus(ws, internalErrorStatus(`cannot exec in pod ${ns}/${pod.name}: ${(e as Error).message}`));
       }
-      runExec(ws, plan, argv, { stdin: url.searchParams.get('stdin') === 'true' || url.searchParams.get('stdin') === '1' }).catch((e: unknown) => {
+      const flag = (k: string) => url.searchParams.get(k) === 'true' || url.searchParams.get(k) === '1';
+      runExec(ws, plan, argv, { stdin: flag('stdin'), tty: flag('tty') }).catch((e: unknown) => {
         log(`exec failed: ${String(e)}`);
         finishWithStatus(ws, internalErrorStatus(String(e)));
       });
