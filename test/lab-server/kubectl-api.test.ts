@@ -254,6 +254,18 @@ describe('scale, patch, rollout, wait', () => {
   });
 });
 
+describe('dry runs', () => {
+  it('delete --dry-run=server answers like a delete and keeps the pod (dryRun comes in the body)', async () => {
+    const victim = (await json('get', 'pods', '-l', 'app=web')).items[0].metadata.name;
+    const del = await kubectl('delete', 'pod', victim, '--dry-run=server');
+    expect(del.exitCode).toBe(0);
+    expect(del.stdout.trim()).toBe(`pod "${victim}" deleted (server dry run)`);
+    const after = await kubectl('get', 'pod', victim, '-o', 'name');
+    expect(after.exitCode).toBe(0);
+    expect(after.stdout.trim()).toBe(`pod/${victim}`);
+  });
+});
+
 describe('more of what people type', () => {
   it('rollout restart and set image roll out new ReplicaSets', async () => {
     const before = (await json('get', 'rs', '-l', 'app=web')).items.length;
@@ -332,6 +344,23 @@ describe('exec', () => {
     calls++;
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim()).toBe('100000');
+  });
+
+  it('kills everything the command started when kubectl hangs up', async () => {
+    const marker = `netwiz-hangup-${process.pid}-${Date.now()}`;
+    // a child that outlives its parent shell unless the whole process group is killed
+    const run = lab.kubectl(['exec', lab.clientPod, '--', 'sh', '-c', `sleep 4711 & exec sleep 4712 # ${marker}`], {
+      timeoutMs: 3000,
+    });
+    await run.catch(() => undefined);
+    const alive = async () => (await execa('pgrep', ['-f', '^sleep 471[12]$'], { reject: false })).stdout.trim();
+    // the lab's exec runs on this host (exec: 'host'); give the kill a moment to land
+    let left = await alive();
+    for (let i = 0; i < 50 && left !== ''; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await alive();
+    }
+    expect(left).toBe('');
   });
 
   it('carries large output intact', async () => {

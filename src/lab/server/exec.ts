@@ -54,7 +54,9 @@ export async function runExec(ws: WebSocket, plan: SpawnPlan, argv: string[], op
     stdout: 'pipe',
     stderr: 'pipe',
     ...(plan.env ? { env: plan.env } : {}),
-    // kubectl owns the exec's lifetime: it ends when the process does or kubectl hangs up
+    // kubectl owns the exec's lifetime: it ends when the process does or kubectl hangs up.
+    // Its own process group, so a hang-up kills everything it started (timeout, sh -c …).
+    detached: true,
   });
   const send = (ch: number, data: Buffer) => {
     if (ws.readyState === ws.OPEN) ws.send(frame(ch, data));
@@ -73,7 +75,12 @@ export async function runExec(ws: WebSocket, plan: SpawnPlan, argv: string[], op
     }
   });
   ws.on('close', () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode !== null || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
   });
   child.stdin?.on('error', () => {
     /* the process exited before reading all of stdin: like a closed pipe, not an error of ours */

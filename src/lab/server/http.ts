@@ -395,7 +395,16 @@ export async function createLabServer(opts: LabServerOptions): Promise<LabServer
       if (!route.name) throw new ApiError(405, 'MethodNotAllowed', 'deletecollection is not served by the lab');
       if (def.kind !== 'Pod') throw new ApiError(405, 'MethodNotAllowed', `the lab deletes only pods (asked to delete ${def.resource}); scale a deployment to 0 instead`);
       const ns = route.namespace ?? 'default';
-      if (dryRun) {
+      // kubectl sends dry-run for deletes in the DeleteOptions body, not the query string
+      const rawOptions = await readBody(req);
+      let bodyDryRun = false;
+      try {
+        const options = rawOptions.length > 0 ? JSON.parse(rawOptions.toString('utf8')) : {};
+        bodyDryRun = Array.isArray(options?.dryRun) && options.dryRun.includes('All');
+      } catch {
+        /* not JSON (protobuf DeleteOptions): fall back to the query string */
+      }
+      if (dryRun || bodyDryRun) {
         const cur = cluster.get('Pod', ns, route.name);
         if (!cur) throw notFound(def, route.name);
         return sendJson(res, 200, cur);
