@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const benchDir = path.join(root, 'bench');
-export const netwizBin = path.join(root, 'bin/netwiz');
-export const bundle = path.join(root, 'dist/netwiz.mjs');
+// NETWIZ_BENCH_BIN=FILE measures another build (an A/B of build options) with the same harness
+export const netwizBin = process.env.NETWIZ_BENCH_BIN ? path.resolve(process.env.NETWIZ_BENCH_BIN) : path.join(root, 'bin/netwiz');
+export const bundle = process.env.NETWIZ_BENCH_BIN ? path.resolve(process.env.NETWIZ_BENCH_BIN) : path.join(root, 'dist/netwiz.mjs');
 
 /** Environment for the programs under test: no CI markers (they change the UI), no stray kubeconfig. */
 export function cleanEnv(extra = {}) {
@@ -171,10 +172,30 @@ export class TmuxPane {
   constructor({ cols = 100, rows = 30 } = {}) {
     this.socket = `nwb-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
     this.env = cleanEnv();
-    this.tmux(['new-session', '-d', '-x', String(cols), '-y', String(rows), 'sleep', '600', ';', 'set-option', '-t', '0', 'remain-on-exit', 'on']);
+    this.size = [String(cols), String(rows)];
+    this.boot();
+  }
+  boot() {
+    this.raw(['new-session', '-d', '-x', this.size[0], '-y', this.size[1], 'sleep', '600', ';', 'set-option', '-t', '0', 'remain-on-exit', 'on']);
+  }
+  raw(args) {
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env: this.env, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
   }
   tmux(args) {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env: this.env, maxBuffer: 64 << 20 });
+    try {
+      return this.raw(args);
+    } catch (e) {
+      // the server can vanish under us (its socket in /tmp removed by a clean-up elsewhere on
+      // this shared machine): start a new one and try once more
+      if (!/no server running|error connecting|can't find pane|can't find session/.test(String(e.stderr ?? e.message))) throw e;
+      try {
+        this.raw(['kill-server']);
+      } catch {
+        // gone already
+      }
+      this.boot();
+      return this.raw(args);
+    }
   }
   /** Replaces the pane's program; returns performance.now() just before. */
   start(argv, env = {}) {

@@ -1,7 +1,7 @@
 // 1. Start-up. Launch → first frame of the wizard in a real terminal (tmux), against
 // `node -e` printing one line in the same terminal; and the wall time of `netwiz --version`
 // and `netwiz validate playbooks` against `node -e 0`. Target: first frame ≤ 2× node.
-// Run alone: node bench/startup.mjs [--runs N]     (needs tmux and `npm run build`)
+// Run alone: node bench/startup.mjs [--runs N] [--compare OTHER-BUNDLE.mjs]   (needs tmux and `npm run build`)
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -24,7 +24,7 @@ import {
   timeProcess,
 } from './lib.mjs';
 
-export async function benchStartup({ runs = 10 } = {}) {
+export async function benchStartup({ runs = 10, compare } = {}) {
   const machine = printMachine('1. start-up');
   const state = tempDir();
   const env = { XDG_STATE_HOME: state, KUBECONFIG: path.join(state, 'none') };
@@ -45,6 +45,12 @@ export async function benchStartup({ runs = 10 } = {}) {
           { name: 'node -e (prints a line) in pty', fn: inPane([process.execPath, '-e', 'console.log("READY"); setTimeout(() => {}, 30000)'], 'READY') },
           { name: 'netwiz: first frame in pty', fn: inPane([process.execPath, netwizBin], 'netwiz ') },
           { name: 'netwiz: playbook list in pty', fn: inPane([process.execPath, netwizBin], 'Pick a playbook') },
+          ...(compare
+            ? [
+                { name: 'B: first frame in pty', fn: inPane([process.execPath, compare], 'netwiz ') },
+                { name: 'B: playbook list in pty', fn: inPane([process.execPath, compare], 'Pick a playbook') },
+              ]
+            : []),
         ],
         runs,
       );
@@ -53,6 +59,7 @@ export async function benchStartup({ runs = 10 } = {}) {
     }
     console.log('-- launch → first frame (tmux pty, 100×30)');
     out.terminal = printTable(term, { reference: 'node -e (prints a line) in pty', target: 2, judge: (n) => n.includes('first frame') });
+    if (compare) console.log(`(B = ${compare})`);
 
     // --- plain processes that print and exit
     const proc = (args) => async () => {
@@ -64,6 +71,12 @@ export async function benchStartup({ runs = 10 } = {}) {
         { name: 'node -e 0', fn: proc(['-e', '0']) },
         { name: 'netwiz --version', fn: proc([netwizBin, '--version']) },
         { name: 'netwiz validate playbooks', fn: proc([netwizBin, 'validate', path.join(root, 'playbooks')]) },
+        ...(compare
+          ? [
+              { name: 'B: --version', fn: proc([compare, '--version']) },
+              { name: 'B: validate playbooks', fn: proc([compare, 'validate', path.join(root, 'playbooks')]) },
+            ]
+          : []),
       ],
       runs,
     );
@@ -81,4 +94,9 @@ export async function benchStartup({ runs = 10 } = {}) {
   return out;
 }
 
-if (isMain(import.meta.url)) runMain(() => benchStartup({ runs: parseArgs().runs ?? 10 }));
+if (isMain(import.meta.url)) {
+  const a = parseArgs();
+  // --compare FILE: the same measurements, interleaved, for another build (A/B of build options)
+  const i = a.rest.indexOf('--compare');
+  runMain(() => benchStartup({ runs: a.runs ?? 10, ...(i >= 0 ? { compare: path.resolve(a.rest[i + 1]) } : {}) }));
+}

@@ -33,6 +33,7 @@ function firstFrameMs(argv, marker) {
       // already gone
     }
     rmSync(state, { recursive: true, force: true });
+    rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid()}`, socket), { force: true });
   }
 }
 

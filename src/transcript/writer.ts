@@ -229,6 +229,12 @@ export class TranscriptWriter implements SessionObserver {
     const r: CommandResult = { ...result };
     const stdoutFile = r.outputFile;
     const stderrFile = r.outputFile ? `${r.outputFile}.stderr` : undefined;
+    if (r.stdout.length <= this.inlineLimit && r.stderr.length <= this.inlineLimit && !r.truncated) {
+      // the line holds the whole output: a copy beside it would only be clutter
+      for (const f of [stdoutFile, stderrFile]) if (f) rmSync(f, { force: true });
+      delete r.outputFile;
+      return r;
+    }
     for (const f of [stdoutFile, stderrFile]) {
       if (!f) continue;
       try {

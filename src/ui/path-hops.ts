@@ -134,12 +134,16 @@ export function latestPathPicture(state: SessionState): PathPicture | null {
     if (!frame) continue;
     const direct = fromFacts(frame.facts, recent);
     if (direct) return direct;
-    // a finished call stores {status, cause, evidence, facts}; look one level in
+    // a finished call stores {status, cause, evidence, facts}, a foreach of calls a list of
+    // them: look one level in, newest first
     for (const name of [...recent, ...Object.keys(frame.facts).reverse()]) {
       const v = frame.facts[name];
-      if (isRecord(v) && isRecord(v.facts)) {
-        const inner = fromFacts(v.facts, []);
-        if (inner) return { ...inner, source: `${name}.${inner.source}` };
+      const calls = Array.isArray(v) ? [...v].reverse() : [v];
+      for (const [i, call] of calls.entries()) {
+        if (!isRecord(call) || !isRecord(call.facts)) continue;
+        const inner = fromFacts(call.facts, []);
+        const at = Array.isArray(v) ? `[${v.length - 1 - i}]` : '';
+        if (inner) return { ...inner, source: `${name}${at}.${inner.source}` };
       }
     }
   }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { dnsmasqArgs, podResolvConf, nodeResolvConf } from '../../src/lab/netns/dns.js';
 import { splitSysctls } from '../../src/lab/netns/emulation.js';
-import { externalIpBindings, loadBalancerAddresses, natAddresses, renderFaultRuleset } from '../../src/lab/netns/faults.js';
+import { externalIpBindings, loadBalancerAddresses, natAddresses, renderFaultRuleset, twRecycleDropsPort } from '../../src/lab/netns/faults.js';
 import { renderKubeProxyRuleset } from '../../src/lab/netns/kubeproxy.js';
 import { liveEntries, type LedgerEntry } from '../../src/lab/netns/ledger.js';
 import { caliName, cidrContains, lanHostAddress, makeLabPrefix, nodeNetns, podNetns, safePart, vtepAddress } from '../../src/lab/netns/names.js';

@@ -19,7 +19,10 @@ import { FIXTURES, netwiz, processTable, recordCounts, sleep } from './helpers.j
 const KILLS = Number(process.env.NETWIZ_CRASH_KILLS ?? 50);
 const SEED = Number(process.env.NETWIZ_CRASH_SEED ?? Date.now() % 1_000_000);
 /** kill somewhere in the first WINDOW ms after spawn: covers start-up, both changes, the slow steps and the end */
-const WINDOW_MS = 4_500;
+const WINDOW_FROM_MS = 1_500;
+const WINDOW_MS = 3_500;
+/** every CLI_UNDO_EVERY-th kill is undone through the real CLI, the others by the same code in process (faster) */
+const CLI_UNDO_EVERY = 4;
 
 let lab: TestLab;
 let dir: string;
@@ -53,12 +56,13 @@ interface LabShape {
 }
 
 async function shape(): Promise<LabShape> {
-  const d = await lab.kubectl(['get', 'deployment', 'web', '-n', lab.namespace, '-o', 'json']);
-  expect(d.exitCode, d.stderr).toBe(0);
-  const dep = JSON.parse(d.stdout);
-  const p = await lab.kubectl(['get', 'pods', '-A', '-o', 'json']);
-  expect(p.exitCode, p.stderr).toBe(0);
-  const pods = JSON.parse(p.stdout).items as { metadata: { name: string; namespace: string; labels?: Record<string, string>; deletionTimestamp?: string }; spec: { nodeName?: string } }[];
+  // one kubectl call for both: the Deployment and every pod
+  const r = await lab.kubectl(['get', 'deployments,pods', '-A', '-o', 'json']);
+  expect(r.exitCode, r.stderr).toBe(0);
+  type Obj = { kind: string; metadata: { name: string; namespace: string; labels?: Record<string, string>; deletionTimestamp?: string }; spec: any };
+  const items = JSON.parse(r.stdout).items as Obj[];
+  const dep = items.find((x) => x.kind === 'Deployment' && x.metadata.name === 'web' && x.metadata.namespace === lab.namespace)!;
+  const pods = items.filter((x) => x.kind === 'Pod');
   return {
     replicas: dep.spec.replicas,
     nodeSelector: dep.spec.template.spec.nodeSelector ?? {},
@@ -68,6 +72,29 @@ async function shape(): Promise<LabShape> {
       .sort(),
     netwizPods: pods.filter((x) => x.metadata.labels?.['app.kubernetes.io/managed-by'] === 'netwiz').map((x) => `${x.metadata.namespace}/${x.metadata.name}`),
   };
+}
+
+/** `netwiz undo --all --yes`: through bin/netwiz, or runUndo (what the CLI calls) in this process */
+async function undo(env: Record<string, string>, viaCli: boolean): Promise<{ code: number | null; out: string }> {
+  if (viaCli) {
+    const u = await netwiz(['undo', '--all', '--yes'], { env, killAfterMs: 60_000 });
+    return { code: u.code, out: u.stdout + u.stderr };
+  }
+  const { runUndo } = await import('../../src/cli/commands/undo.js');
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  const write = process.stdout.write.bind(process.stdout);
+  let out = '';
+  process.stdout.write = ((c: string | Uint8Array) => ((out += String(c)), true)) as typeof process.stdout.write;
+  try {
+    return { code: await runUndo({ all: true, yes: true }), out };
+  } finally {
+    process.stdout.write = write;
+    for (const k of Object.keys(env)) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  }
 }
 
 describe(`kill -9 loop (${KILLS} kills, seed ${SEED})`, () => {
@@ -83,8 +110,9 @@ describe(`kill -9 loop (${KILLS} kills, seed ${SEED})`, () => {
     let restoredSomething = 0;
     let finishedBeforeKill = 0;
     let commandsKept = 0;
+    let cliUndos = 0;
     for (let i = 0; i < KILLS; i++) {
-      const delay = Math.floor(rand() * WINDOW_MS);
+      const delay = WINDOW_FROM_MS + Math.floor(rand() * WINDOW_MS);
       // digits only: `sleep 1.<marker>` must still be a number for sleep
       const marker = `${String(process.pid).padStart(7, '0')}${String(i).padStart(3, '0')}`;
       const transcript = path.join(dir, `t-${i}.jsonl`);
@@ -114,8 +142,13 @@ describe(`kill -9 loop (${KILLS} kills, seed ${SEED})`, () => {
       }
 
       // 1. no child of netwiz outlives it: local sleep, kubectl exec, the sleep the lab ran for the pod
+      // (the slow commands last 0.6 s, so this must look soon: a short grace for the watchdog)
       await sleep(100);
-      const left = processTable().filter((p) => p.cmdline.includes(marker));
+      let left = processTable().filter((p) => p.cmdline.includes(marker));
+      for (let k = 0; k < 4 && left.length > 0; k++) {
+        await sleep(50);
+        left = processTable().filter((p) => p.cmdline.includes(marker));
+      }
       expect(left.map((p) => `${p.pid} ${p.cmdline}`), `${where}: processes left behind`).toEqual([]);
 
       // 2. the transcript parses and holds every command the process said had finished
@@ -138,16 +171,18 @@ describe(`kill -9 loop (${KILLS} kills, seed ${SEED})`, () => {
       // 3. undo puts the lab back; 4. nothing of netwiz stays in the cluster
       const before = await shape();
       if (before.replicas !== original.replicas || Object.keys(before.nodeSelector).length > 0) killedAfterAChange++;
-      const u = await netwiz(['undo', '--all', '--yes'], { env, killAfterMs: 60_000 });
-      expect(u.code, `${where}: undo failed: ${u.stdout}${u.stderr}`).toBe(0);
-      if (/^restored /m.test(u.stdout)) restoredSomething++;
+      const viaCli = i % CLI_UNDO_EVERY === 0;
+      const u = await undo(env, viaCli);
+      expect(u.code, `${where}: undo failed: ${u.out}`).toBe(0);
+      if (/^restored /m.test(u.out)) restoredSomething++;
+      if (viaCli) cliUndos++;
       const after = await shape();
       expect(after.replicas, `${where}: replicas after undo`).toBe(original.replicas);
       expect(after.nodeSelector, `${where}: node selector after undo`).toEqual(original.nodeSelector);
       expect(after.podNodes, `${where}: pod placement after undo`).toEqual(original.podNodes);
       expect(after.netwizPods, `${where}: netwiz pods left in the cluster`).toEqual([]);
     }
-    recordCounts('crash-loop', { seed: SEED, runs: KILLS, killed, finishedBeforeKill, killedAfterAChange, undoRestored: restoredSomething, commandsKeptInTranscripts: commandsKept, lost: 0 });
+    recordCounts('crash-loop', { seed: SEED, runs: KILLS, killed, finishedBeforeKill, killedAfterAChange, undoRestored: restoredSomething, cliUndos, commandsKeptInTranscripts: commandsKept, lost: 0 });
     expect(killed).toBeGreaterThanOrEqual(Math.floor(KILLS * 0.6));
     expect(killedAfterAChange).toBeGreaterThan(0);
   }, 540_000);

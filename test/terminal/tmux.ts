@@ -5,6 +5,8 @@
 // even CI=false; a person's terminal has neither.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 
 export interface TerminalOptions {
   cols?: number;
@@ -91,7 +93,8 @@ export class Terminal {
   /** Exit status once the program has ended, else null. */
   exitStatus(): number | null {
     const [dead, status, signal] = this.tmux(['display-message', '-p', '-t', '0', '#{pane_dead} #{pane_dead_status} #{pane_dead_signal}']).trim().split(' ');
-    if (dead !== '1') return null;
+    // right after the exit tmux may report the pane dead before it has the status
+    if (dead !== '1' || (!status && !signal)) return null;
     // killed by a signal: report it the way a shell does (128 + n)
     return status ? Number(status) : 128 + Number(signal || 0);
   }
@@ -114,5 +117,7 @@ export class Terminal {
     } catch {
       // already gone
     }
+    // tmux leaves its socket file behind; one per test run adds up
+    rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }
 }

@@ -57,6 +57,8 @@ describe('wizard on the overlay-mtu lab', () => {
     expect(s).toMatch(/▲ supported The overlay MTU is larger than the node NIC allows/);
     s = await t.waitFor(/Transcript: \S+\.jsonl/, { timeoutMs: 180_000 });
     expect(s).toMatch(/✓ CONFIRMED The overlay MTU is larger than the node NIC allows/);
+    // the path picture stays on the final screen, from the finished compare-mtu call
+    expect(s).toContain('vxlan0 MTU 1440 + 50 bytes of encapsulation > eth0 MTU 1450');
     expect(await t.waitFor('Root cause: The overlay MTU is larger than the node NIC allows', { history: true })).toContain('Fix (shown, not run)');
     t.key('q');
     expect(await t.waitForExit()).toBe(0);

@@ -84,7 +84,7 @@ describe('TranscriptWriter', () => {
   it("redacts the executor's output files in place when the command finishes", () => {
     const dir = tmp();
     const path = join(dir, 's.jsonl');
-    const w = new TranscriptWriter({ path });
+    const w = new TranscriptWriter({ path, inlineLimit: 500 });
     const out = outputFileFor(path, 'e3');
     const kubeconfig = readFileSync(join(FIXTURES, 'kubeconfig-with-secrets.yaml'), 'utf8');
     writeFileSync(out, kubeconfig);
@@ -95,6 +95,19 @@ describe('TranscriptWriter', () => {
     expect(onDisk).toContain('client-key-data: [REDACTED]');
     expect(onDisk).not.toMatch(/client-key-data: LS0t/);
     expect(readFileSync(`${out}.stderr`, 'utf8')).toBe('curl -u test:[REDACTED] http://h/\n');
+  });
+
+  it('drops the kept copy of an output the line already holds whole', () => {
+    const path = join(tmp(), 's.jsonl');
+    const w = new TranscriptWriter({ path });
+    const out = outputFileFor(path, 'e4');
+    writeFileSync(out, 'short\n');
+    w.onEvent({ type: 'engine-event', event: { type: 'command-finished', effectId: 'e4', result: result({ stdout: 'short\n', outputFile: out }) } });
+    w.close();
+    expect(existsSync(out)).toBe(false);
+    const line = JSON.parse(readFileSync(path, 'utf8').trim());
+    expect(line.event.result.stdout).toBe('short\n');
+    expect(line.event.result.outputFile).toBeUndefined();
   });
 
   it('appending after a crash starts on a fresh line and continues the sequence', () => {
@@ -170,7 +183,8 @@ describe('a recorded session', () => {
     ];
     expect(secrets).toHaveLength(5);
     const files = filesUnder(dir);
-    expect(files.length).toBeGreaterThan(3);
+    // the transcript and the one output long enough to be kept beside it (the kubeconfig)
+    expect(files.map((f) => f.path.split('/').pop()).sort()).toEqual(['e1.out', 's.jsonl']);
     for (const f of files) {
       for (const s of secrets) {
         expect(f.text.includes(s), `${s.slice(0, 12)}… in ${f.path}`).toBe(false);

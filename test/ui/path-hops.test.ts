@@ -94,3 +94,13 @@ describe('path pictures from what the shipped parsers produce (real lab output)'
     expect(lostAt(p!.hops)).toBe(1);
   });
 });
+
+describe('path picture after a sub-playbook returned', () => {
+  it('is found inside a foreach of calls (the last call that has one)', () => {
+    const inner = { hops: [{ name: 'pod', mtu: 1440 }, { name: 'tunnel', mtu: 1440 }] };
+    const s = state({
+      frames: [{ playbookId: 'p', stepId: 'x', facts: { mtu: [{ item: 'a', status: 'concluded', cause: 'x', evidence: '', facts: { nothing: 1 } }, { item: 'b', status: 'concluded', cause: 'y', evidence: '', facts: { links: inner } }] } }],
+    });
+    expect(latestPathPicture(s)?.source).toBe('mtu[1].links');
+  });
+});

@@ -10,7 +10,7 @@
 // repeated about every second and never [S.], exactly the incident's capture. Direct
 // clients (pod IPs, not NATed) are never dropped. The drops are counted by a named counter
 // that the emulated /proc/net/netstat reads (PAWSPassive and ListenDrops rise with it).
-import type { Scenario, ScenarioPod } from '../scenario/model.js';
+import type { Scenario, ScenarioPod, ScenarioService } from '../scenario/model.js';
 
 export const FAULT_TABLE = 'netwiz-fault';
 export const PAWS_COUNTER = 'paws_passive';
@@ -93,13 +93,28 @@ type ExtFault = Extract<Scenario['faults'][number], { kind: 'externalip-conflict
  * several MACs; a connect that lands on a node meets no listener and gets RST. Strict ARP
  * (arp_ignore=1, arp_announce=2) on the nodes silences them: only the LB answers.
  */
-export function externalIpBindings(s: Scenario): Map<string, string[]> {
+export function externalIpBindings(s: Scenario, current?: readonly ScenarioService[]): Map<string, string[]> {
   const byNode = new Map<string, string[]>();
   for (const f of externalIpFaults(s)) {
+    if (current !== undefined && !faultAddressBound(s, f, current)) continue;
     const nodes = f.nodes.length > 0 ? f.nodes : s.nodes.map((n) => n.name);
     for (const n of nodes) byNode.set(n, [...new Set([...(byNode.get(n) ?? []), f.ip])]);
   }
   return byNode;
+}
+
+/**
+ * Whether kube-proxy still binds the fault's address, given the Services as they are now
+ * (kubectl patch/edit reach the data plane through serviceChanged). kube-proxy binds an
+ * address because a Service lists it (externalIPs or loadBalancerIP): when the scenario's
+ * Service listed it and the current one no longer does (incident 003's fix), the binding
+ * goes. A fault whose scenario Service never listed the address does not depend on the spec.
+ */
+export function faultAddressBound(s: Scenario, f: ExtFault, current: readonly ScenarioService[]): boolean {
+  const lists = (v: ScenarioService | undefined) => v !== undefined && (v.externalIPs.includes(f.ip) || v.loadBalancerIP === f.ip);
+  const byName = (list: readonly ScenarioService[]) => list.find((v) => v.name === f.service && v.namespace === s.entry.namespace) ?? list.find((v) => v.name === f.service);
+  if (!lists(byName(s.services))) return true;
+  return lists(byName(current));
 }
 
 /** addresses the lab's load balancer namespace owns (conflicting ones that are no node's) */

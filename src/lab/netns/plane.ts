@@ -94,6 +94,10 @@ export class NetnsDataPlane implements DataPlane {
   private readonly pods = new Map<string, ScenarioPod>();
   private readonly appPids = new Map<string, LedgerEntry & { t: 'pid' }>();
   private readonly endpoints = new Map<string, string[]>();
+  /** the Services as they are now (serviceChanged replaces one), in the scenario's order */
+  private readonly services = new Map<string, ScenarioService>();
+  /** addresses bound on each node's kube-ipvs0, as built and as serviceChanged left them */
+  private readonly ipvsBound = new Map<string, Set<string>>();
   private readonly emulation = new Map<string, NodeEmulation>();
   /** /32 routes added on other nodes for a pod whose IP lies outside its node's pod CIDR */
   private readonly extraRoutes = new Map<string, { node: string; dst: string }[]>();
@@ -349,13 +353,7 @@ export class NetnsDataPlane implements DataPlane {
   }
 
   private async buildExternalIps(s: Scenario): Promise<void> {
-    for (const [nodeName, ips] of externalIpBindings(s)) {
-      const ns = this.nodeNs(this.node(nodeName).name);
-      // kube-ipvs0 is a dummy in real IPVS mode; this kernel has no dummy, so an empty
-      // bridge left DOWN holds the addresses (their local routes still work)
-      await ipn(ns, ['link', 'add', 'kube-ipvs0', 'type', 'bridge']);
-      for (const ip of ips) await ipn(ns, ['addr', 'add', `${ip}/32`, 'dev', 'kube-ipvs0']);
-    }
+    await this.syncExternalIps(externalIpBindings(s));
     const lbIps = loadBalancerAddresses(s);
     if (lbIps.length === 0) return;
     // the load balancer that rightfully owns the address: its own host on the nodes' L2
@@ -378,6 +376,34 @@ export class NetnsDataPlane implements DataPlane {
       app: { listen: [LB_OWNER_PORT], responses: { '/': 128 }, status: 200 },
       hostNetwork: false,
     };
+  }
+
+  /** make each node's kube-ipvs0 hold exactly the wanted addresses (a node not listed: none) */
+  private async syncExternalIps(want: Map<string, string[]>): Promise<void> {
+    for (const n of this.scenario?.nodes ?? []) {
+      const ns = this.nodeNs(n.name);
+      const wanted = new Set(want.get(n.name) ?? []);
+      let bound = this.ipvsBound.get(n.name);
+      if (bound === undefined) {
+        if (wanted.size === 0) continue;
+        // kube-ipvs0 is a dummy in real IPVS mode; this kernel has no dummy, so an empty
+        // bridge left DOWN holds the addresses (their local routes still work). It lives
+        // inside the node namespace and goes with it.
+        await ipn(ns, ['link', 'add', 'kube-ipvs0', 'type', 'bridge']);
+        bound = new Set();
+        this.ipvsBound.set(n.name, bound);
+      }
+      for (const ip of [...bound]) {
+        if (wanted.has(ip)) continue;
+        await ipn(ns, ['addr', 'del', `${ip}/32`, 'dev', 'kube-ipvs0']);
+        bound.delete(ip);
+      }
+      for (const ip of wanted) {
+        if (bound.has(ip)) continue;
+        await ipn(ns, ['addr', 'add', `${ip}/32`, 'dev', 'kube-ipvs0']);
+        bound.add(ip);
+      }
+    }
   }
 
   private async startDns(s: Scenario): Promise<void> {
@@ -507,6 +533,7 @@ export class NetnsDataPlane implements DataPlane {
   // ---- services and faults ------------------------------------------------------------------
   private computeInitialEndpoints(s: Scenario): void {
     for (const svc of s.services) {
+      this.services.set(serviceKey(svc.namespace, svc.name), svc);
       const ips = [...this.pods.values()]
         .filter((p) => p.namespace === svc.namespace && labelsMatch(svc.selector, p.labels))
         .map((p) => p.ip);
@@ -522,8 +549,22 @@ export class NetnsDataPlane implements DataPlane {
     await this.programServices();
   }
 
+  /**
+   * A Service's spec changed (kubectl patch/edit/apply): kube-proxy re-renders its rules from
+   * the new spec, and in IPVS mode re-syncs kube-ipvs0, so an externalIP removed from the
+   * Service (incident 003's fix) stops being a local address of every node, and only its
+   * rightful owner answers ARP for it.
+   */
+  async serviceChanged(service: ScenarioService): Promise<void> {
+    const s = this.scenario;
+    if (s === undefined) return;
+    this.services.set(serviceKey(service.namespace, service.name), service);
+    await this.programServices();
+    await this.syncExternalIps(externalIpBindings(s, [...this.services.values()]));
+  }
+
   private serviceEndpoints(): ServiceEndpoints[] {
-    const services: ScenarioService[] = this.scenario?.services ?? [];
+    const services: ScenarioService[] = [...this.services.values()];
     return services.map((service) => ({ service, endpointIps: this.endpoints.get(serviceKey(service.namespace, service.name)) ?? [] }));
   }
 

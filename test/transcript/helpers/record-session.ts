@@ -43,12 +43,14 @@ export interface RecordOptions {
   answer?: boolean;
   /** first line to write (the resume marker `netwiz resume` writes) */
   note?: TranscriptMeta;
+  /** default 1000, so the kubeconfig's output (1.3 KB) is also kept on disk beside the transcript */
+  inlineLimit?: number;
 }
 
 /** Run the demo session to its end, writing every event through a TranscriptWriter. */
 export async function recordDemoSession(o: RecordOptions): Promise<SessionState> {
   const catalog = demoCatalog();
-  const writer = new TranscriptWriter({ path: o.transcript, catalog, append: o.append });
+  const writer = new TranscriptWriter({ path: o.transcript, catalog, append: o.append, inlineLimit: o.inlineLimit ?? 1000 });
   const emit = (e: SessionEvent) => writer.onEvent(e);
   if (o.note) writer.note(o.note);
   const env = { PATH: `${resolve(FIXTURES, 'bin')}:${process.env.PATH ?? ''}` };
