@@ -97,7 +97,10 @@ export function loadAnswers(file: string | undefined): Answers {
 }
 
 export function clusterOptionsFrom(o: SessionCliOptions, env: NodeJS.ProcessEnv = process.env): ClusterOptions {
-  const kubeconfig = o.kubeconfig ?? env.KUBECONFIG;
+  // A single $KUBECONFIG file is recorded (the journal's undo must reach the same cluster);
+  // a list (a:b) is kubectl's to merge, so it stays in the environment.
+  const fromEnv = env.KUBECONFIG && !env.KUBECONFIG.includes(path.delimiter) ? env.KUBECONFIG : undefined;
+  const kubeconfig = o.kubeconfig ?? fromEnv;
   return {
     ...(o.context !== undefined ? { context: o.context } : {}),
     ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),

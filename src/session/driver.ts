@@ -264,7 +264,7 @@ class Driver {
   private async gate(effect: RunEffect, signal: AbortSignal): Promise<string | undefined> {
     const { cfg } = this;
     const denied = this.denied.get(`${effect.playbookId}:${effect.stepId}`);
-    if (denied !== undefined) return `RBAC: missing permission ${denied}`;
+    if (denied !== undefined) return `RBAC preflight: ${denied}`;
     if (!effect.mutates) return undefined;
     // the engine never issues these under --read-only; a resumed session may still hold one
     if (cfg.options.readOnly) return `read-only: not running ${effect.argv.join(' ')}`;

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answersInteraction } from '../../src/cli/commands/run.js';
 import {
   UsageError,
+  clusterOptionsFrom,
   loadAnswers,
   loadSessionCatalog,
   needsCluster,
@@ -120,5 +121,25 @@ describe('non-interactive answers', () => {
     const i = answersInteraction({}, () => undefined);
     expect(await i.confirmMutation({} as never, state)).toBe('no');
     expect(await i.confirmRestore([{ argv: ['x'], undo: ['y'] }])).toBe(true);
+  });
+});
+
+describe('clusterOptionsFrom', () => {
+  const base = { var: [], playbooks: [] };
+  it('passes --kubeconfig, --context and --namespace through as given', () => {
+    expect(clusterOptionsFrom({ ...base, kubeconfig: '/k', context: 'prod', namespace: 'shop' }, {})).toEqual({
+      kubeconfig: '/k',
+      context: 'prod',
+      namespace: 'shop',
+    });
+  });
+
+  it('records a single $KUBECONFIG file so an undo reaches the same cluster', () => {
+    expect(clusterOptionsFrom(base, { KUBECONFIG: '/home/a/.kube/lab' }).kubeconfig).toBe('/home/a/.kube/lab');
+  });
+
+  it('leaves a $KUBECONFIG list to kubectl, which merges it', () => {
+    expect(clusterOptionsFrom(base, { KUBECONFIG: '/a/one:/a/two' }).kubeconfig).toBeUndefined();
+    expect(clusterOptionsFrom({ ...base, kubeconfig: '/k' }, { KUBECONFIG: '/a/one:/a/two' }).kubeconfig).toBe('/k');
   });
 });

@@ -230,10 +230,11 @@ describe('session driver', () => {
     await writeFile(file, '3');
     const { handle } = drive(mutating(file), 'p', {
       options: { readOnly: false, dryRun: false, maxSteps: 100, yes: true },
-      preflight: async () => new Map([['p:change', 'patch deployments/scale']]),
+      // the shape src/exec/rbac.ts preflight produces
+      preflight: async () => new Map([['p:change', 'missing: patch deployments/scale in ns shop']]),
     });
     const outcome = await handle.done;
-    expect(outcome.evidence[0]).toBe('not changed: RBAC: missing permission patch deployments/scale');
+    expect(outcome.evidence[0]).toBe('not changed: RBAC preflight: missing: patch deployments/scale in ns shop');
   });
 
   const questions = catalogOf(
