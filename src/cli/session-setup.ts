@@ -220,8 +220,16 @@ export async function sessionServices(a: {
   ]);
   const transcriptPath = a.transcriptPath ?? transcript.defaultTranscriptPath(a.sessionId);
   const reachable = reachableCatalog(a.catalog, a.rootId);
+  // Before a cluster session starts: check permissions, and (best effort, alongside) delete
+  // debug/node pods that a crashed earlier session of this host left behind.
   const preflight = needsCluster(reachable)
-    ? () => rbac.preflight(reachable, a.cluster, { inputs: a.inputs })
+    ? async () => {
+        const [denied] = await Promise.all([
+          rbac.preflight(reachable, a.cluster, { inputs: a.inputs }),
+          exec.sweepLeftovers(a.cluster, { keep: [a.sessionId] }).catch(() => []),
+        ]);
+        return denied;
+      }
     : undefined;
   return {
     executor: exec.createExecutor(a.cluster, { sessionId: a.sessionId }),
