@@ -173,7 +173,7 @@ export async function benchFlood({ runs = 3, mb = 100 } = {}) {
       runs,
       { warmup: 0 },
     );
-    out.rows = printTable(results, { reference: `cat ${mb} MiB > /dev/null`, target: 1.5, judge: (n) => n.startsWith('netwiz') });
+    out.rows = printTable(results, { reference: `cat ${mb} MiB > /dev/null`, target: 1.5, judge: (n) => n.startsWith('netwiz wizard') });
     const pty = stats(results.get(`cat ${mb} MiB into the tmux pty`).ms).median;
     const wiz = results.get(`netwiz wizard: ${mb} MiB step`);
     if (wiz.ms.length) console.log(`wizard vs cat into the same pty: ${(stats(wiz.ms).median / pty).toFixed(2)}× (informational)`);

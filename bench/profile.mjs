@@ -4,7 +4,7 @@
 // Run alone: node bench/profile.mjs FILE.cpuprofile
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bundle, isMain } from './lib.mjs';
+import { isMain } from './lib.mjs';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -41,16 +41,17 @@ function decodeMappings(mappings) {
   return lines;
 }
 
-let mapCache;
-function sourceMap() {
-  if (mapCache !== undefined) return mapCache;
-  mapCache = null;
-  const file = `${bundle}.map`;
-  if (existsSync(file)) {
-    const m = JSON.parse(readFileSync(file, 'utf8'));
-    mapCache = { sources: m.sources, lines: decodeMappings(m.mappings) };
+const maps = new Map();
+/** The source map beside a bundle file (dist/netwiz.mjs.map, or a chunk's), decoded once. */
+function sourceMapOf(file) {
+  if (maps.has(file)) return maps.get(file);
+  let m = null;
+  if (existsSync(`${file}.map`)) {
+    const j = JSON.parse(readFileSync(`${file}.map`, 'utf8'));
+    m = { sources: j.sources, lines: decodeMappings(j.mappings) };
   }
-  return mapCache;
+  maps.set(file, m);
+  return m;
 }
 
 function moduleOf(callFrame) {
@@ -63,7 +64,7 @@ function moduleOf(callFrame) {
   } catch {
     // keep the url
   }
-  const map = file === bundle ? sourceMap() : null;
+  const map = file.includes('node_modules') ? null : sourceMapOf(file);
   if (map && lineNumber >= 0) {
     const segs = map.lines[lineNumber] ?? [];
     let best;

@@ -36,6 +36,8 @@ interface Plan {
   groups: { cmds: Cmd[]; concurrency: number }[];
   restores: string[][];
   commands: number;
+  /** where netwiz's own time went, from the transcript's timestamps (ms) */
+  phases: { beforeFirstCommand: number; betweenCommands: number; afterLastCommand: number; session: number };
 }
 
 /** The commands of a netwiz run, from its transcript: start times give the parallelism. */
@@ -47,6 +49,9 @@ export function planFromTranscript(file: string): Plan {
   const byEffect = new Map<string, Cmd>();
   const cmds: Cmd[] = [];
   const restores: string[][] = [];
+  const ts = (e: { ts?: string }) => (e.ts ? Date.parse(e.ts) : NaN);
+  const sessionStart = ts(events.find((e) => e.type === 'session-start') ?? {});
+  const sessionEnd = ts(events.findLast((e) => e.type === 'session-end') ?? events.at(-1) ?? {});
   for (const e of events) {
     if (e.type === 'command-start') {
       const c: Cmd = { argv: e.argv, target: e.target, start: Date.parse(e.startedAt), end: Infinity };
@@ -73,7 +78,17 @@ export function planFromTranscript(file: string): Plan {
     curEnd = Math.max(curEnd, c.end);
   }
   if (cur.length) groups.push({ cmds: cur, concurrency: maxOverlap(cur) });
-  return { groups, restores, commands: cmds.length };
+  // busy = union of the command intervals; the rest of the session is netwiz's own
+  const busy = groups.reduce((n, g) => n + (Math.max(...g.cmds.map((c) => c.end)) - g.cmds[0]!.start), 0);
+  const first = cmds[0]?.start ?? sessionEnd;
+  const last = cmds.length ? Math.max(...cmds.map((c) => c.end)) : sessionEnd;
+  const phases = {
+    beforeFirstCommand: first - sessionStart,
+    betweenCommands: cmds.length ? last - first - busy : 0,
+    afterLastCommand: sessionEnd - last,
+    session: sessionEnd - sessionStart,
+  };
+  return { groups, restores, commands: cmds.length, phases };
 }
 
 function maxOverlap(cmds: Cmd[]): number {
@@ -177,6 +192,7 @@ export async function benchTimeToCause({ runs = 3, scenarios = SCENARIOS }: { ru
       const verdicts: string[] = [];
       const commands: number[] = [];
       const inner: number[] = [];
+      const phases: Plan['phases'][] = [];
       const results = await interleave(
         [
           {
@@ -188,6 +204,7 @@ export async function benchTimeToCause({ runs = 3, scenarios = SCENARIOS }: { ru
               commands.push(res.commands.length);
               if (round >= 0) inner.push(res.wallMs);
               plan = planFromTranscript(res.transcript);
+              if (round >= 0) phases.push({ ...plan.phases, startup: r.ms - plan.phases.session } as Plan['phases']);
               return r.ms;
             },
           },
@@ -207,7 +224,14 @@ export async function benchTimeToCause({ runs = 3, scenarios = SCENARIOS }: { ru
       const groups = plan ? plan.groups.map((g) => (g.cmds.length > 1 ? `${g.cmds.length}∥${g.concurrency}` : '1')).join(' ') : '';
       console.log(`concluded: ${verdict} (expected ${lab!.expectedCause});  commands per run: ${[...new Set(commands)].join(', ')};  groups: ${groups}`);
       if (inner.length) console.log(`netwiz's own wallMs (in-process, after start-up): median ${fmtMs(stats(inner).median)}`);
-      (out.scenarios as Record<string, unknown>)[sc] = { rows, verdicts, expected: lab!.expectedCause, commands, restores: plan?.restores.length ?? 0 };
+      if (phases.length) {
+        const med = (k: string) => fmtMs(stats(phases.map((p) => (p as Record<string, number>)[k]!)).median);
+        console.log(
+          `netwiz's time outside commands (median): start-up + catalog ${med('startup')}, session start → first command (RBAC preflight) ${med('beforeFirstCommand')}, ` +
+            `between commands ${med('betweenCommands')}, last command → end (clean-up, restores) ${med('afterLastCommand')}`,
+        );
+      }
+      (out.scenarios as Record<string, unknown>)[sc] = { rows, verdicts, expected: lab!.expectedCause, commands, phases, restores: plan?.restores.length ?? 0 };
       if (nw && 'median' in nw) summary.push(`${sc.padEnd(20)} ${fmtMs(nw.median).padStart(8)}  ${String(commands[0]).padStart(3)} commands  ${nw.ratio?.toFixed(2) ?? '?'}× floor  → ${verdict}`);
       else summary.push(`${sc.padEnd(20)} ${nw?.missing ? `MISSING: ${nw.missing}` : `FAILED: ${nw?.error ?? '?'}`}`);
     } catch (e) {

@@ -74,6 +74,7 @@ export const kubectlPodsParser = defineParser({
     'running_count',
     'all_running',
     'pod_by_ip',
+    'ports_by_workload',
     'first',
   ],
   parse({ stdout }) {
@@ -87,6 +88,10 @@ export const kubectlPodsParser = defineParser({
     for (const p of items) if (p.ip) podByIp[p.ip] = p.name;
     const workloads = distinct(items.map((p) => p.workload)).sort();
     const nodes = distinct(items.map((p) => p.node).filter((n) => n !== '')).sort();
+    // what each workload declares: a Service's targetPort missing from one workload's ports is
+    // the other application behind the selector
+    const portsByWorkload: Record<string, number[]> = {};
+    for (const p of items) portsByWorkload[p.workload] = distinct([...(portsByWorkload[p.workload] ?? []), ...p.port_numbers]).sort((a, b) => a - b);
     return parsed({
       items,
       count: items.length,
@@ -100,6 +105,7 @@ export const kubectlPodsParser = defineParser({
       running_count: running.length,
       all_running: items.length > 0 && running.length === items.length,
       pod_by_ip: podByIp,
+      ports_by_workload: portsByWorkload,
       first: items[0] ?? null,
     });
   },

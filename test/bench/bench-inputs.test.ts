@@ -62,6 +62,7 @@ describe('time-to-cause floor plan', () => {
     writeFileSync(
       file,
       [
+        line({ type: 'session-start', ts: '2025-12-31T23:59:59.000Z' }),
         start('e1', 0, ['kubectl', 'get', 'pods']),
         done('e1', 100),
         // a foreach: three at once, then a fourth when the first of them ends
@@ -76,6 +77,7 @@ describe('time-to-cause floor plan', () => {
         start('e6', 600, ['kubectl', 'scale']),
         done('e6', 10),
         line({ type: 'restore', journalId: 'x', argv: ['kubectl', 'scale', '--replicas=3'], ok: true }),
+        line({ type: 'session-end', ts: '2026-01-01T00:00:01.000Z' }),
       ].join('\n'),
     );
     const plan = planFromTranscript(file);
@@ -87,5 +89,7 @@ describe('time-to-cause floor plan', () => {
     ]);
     expect(plan.groups[1]!.cmds.map((c) => c.argv[1])).toEqual(['a', 'b', 'c', 'd']);
     expect(plan.restores).toEqual([['kubectl', 'scale', '--replicas=3']]);
+    // busy 0–100, 200–502, 600–610: 1000 ms before the first, 610 - 412 = 198 between, 390 after the last
+    expect(plan.phases).toEqual({ beforeFirstCommand: 1000, betweenCommands: 198, afterLastCommand: 390, session: 2000 });
   });
 });

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsDataPlane } from '../../src/lab/netns/index.js';
 import { externalIpConflict } from '../fixtures/lab-netns/scenarios.js';
+import { startLab, type TestLab } from '../helpers/lab.js';
 import { curlArgs, runPlan } from './helpers.js';
 
 const built = externalIpConflict();
@@ -71,5 +72,56 @@ describe('externalip-conflict (incident 003)', () => {
     }
     const r = await runPlan(dp.lanExecPlan(['arping', '-c', '2', '-w', '3', '-I', 'br0', VIP]));
     expect(macsOf(r.stdout)).toEqual([await lbMac()]);
+  });
+});
+
+// Incident 003's fix through the lab server: removing the LB's address from the Service's
+// externalIPs with real kubectl reaches the data plane (serviceChanged), which takes the
+// address off every node's kube-ipvs0 and out of the kube-proxy rules, so only the load
+// balancer answers ARP. Putting it back brings the conflict back.
+describe('externalip-conflict.yaml: kubectl patch of the Service takes effect on the wire', () => {
+  const ADDR = '10.77.0.250';
+  let lab: TestLab;
+  let plane: NetnsDataPlane;
+
+  beforeAll(async () => {
+    lab = await startLab('externalip-conflict', { dataPlane: 'netns' });
+    plane = lab.dataPlane as NetnsDataPlane;
+  });
+
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  const arpMacs = async () => macsOf((await runPlan(plane.lanExecPlan(['arping', '-c', '2', '-w', '3', '-I', 'br0', ADDR]))).stdout);
+  const lbEth0 = async () => (await runPlan(plane.lbExecPlan(['cat', '/sys/class/net/eth0/address']))).stdout.trim();
+  const onNodes = async (argv: string[]) =>
+    Promise.all(lab.scenario.nodes.map(async (n) => (await runPlan(plane.nodeExecPlan(n.name, argv))).stdout));
+
+  it('removing the externalIP leaves one MAC for the address (the LB); adding it back restores the conflict', async () => {
+    const lb = await lbEth0();
+    const before = await arpMacs();
+    expect(before.length).toBeGreaterThan(1);
+    expect(before).toContain(lb);
+
+    const rm = await lab.kubectl(['patch', 'svc', 'ks-apiserver', '--type=json', '-p', '[{"op":"remove","path":"/spec/externalIPs/0"}]']);
+    expect(rm.exitCode, rm.stderr).toBe(0);
+    await lab.server.cluster.settle();
+    const svc = JSON.parse((await lab.kubectl(['get', 'svc', 'ks-apiserver', '-o', 'json'])).stdout);
+    expect(svc.spec.externalIPs ?? []).toEqual([]);
+    for (const out of await onNodes(['ip', '-o', 'addr', 'show', 'dev', 'kube-ipvs0'])) expect(out).not.toContain(ADDR);
+    for (const out of await onNodes(['nft', 'list', 'table', 'ip', 'netwiz-kube-proxy'])) {
+      expect(out).not.toContain(ADDR);
+      expect(out).toContain('10.96.7.171'); // the ClusterIP still goes to the backend
+    }
+    expect(await arpMacs()).toEqual([lb]);
+    // the LB itself is reachable from the LAN again
+    expect((await runPlan(plane.lanExecPlan(curlArgs(`http://${ADDR}:6443/`)))).exitCode).toBe(0);
+
+    const add = await lab.kubectl(['patch', 'svc', 'ks-apiserver', '--type=merge', '-p', JSON.stringify({ spec: { externalIPs: [ADDR] } })]);
+    expect(add.exitCode, add.stderr).toBe(0);
+    await lab.server.cluster.settle();
+    for (const out of await onNodes(['ip', '-o', 'addr', 'show', 'dev', 'kube-ipvs0'])) expect(out).toContain(`${ADDR}/32`);
+    expect((await arpMacs()).length).toBeGreaterThan(1);
   });
 });

@@ -74,6 +74,21 @@ describe('fault rules', () => {
     expect(natAddresses(scenario, pods, { kind: 'tw-recycle-nat', node: 'node-1', natClients: ['client-nat'] })).toEqual(['10.77.0.12']);
   });
 
+  it('externalip-conflict: the binding follows the Service spec (serviceChanged)', () => {
+    const { scenario } = externalIpConflict();
+    const svc = scenario.services.find((v) => v.name === 'web');
+    if (svc === undefined) throw new Error('fixture has no web service');
+    const all = scenario.nodes.map((n) => n.name);
+    // unchanged spec: as built
+    expect([...externalIpBindings(scenario, scenario.services).keys()].sort()).toEqual(all.sort());
+    // address still the loadBalancerIP: still bound
+    const noExt = { ...svc, externalIPs: [] };
+    expect(externalIpBindings(scenario, [noExt]).size).toBe(all.length);
+    // neither externalIPs nor loadBalancerIP lists it any more: kube-proxy lets it go
+    const { loadBalancerIP: _lb, ...fixed } = noExt;
+    expect(externalIpBindings(scenario, [fixed]).size).toBe(0);
+  });
+
   it('externalip-conflict: every listed node binds the address; the LB owns it', () => {
     const { scenario } = externalIpConflict();
     expect([...externalIpBindings(scenario).entries()]).toEqual([

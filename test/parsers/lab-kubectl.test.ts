@@ -11,6 +11,7 @@ describe('kubectl parsers on the lab', () => {
     expect(f.count).toBe(4);
     expect(f.workloads).toEqual(['Deployment/palo-be', 'Deployment/palo-fe']);
     expect(f.nodes).toEqual(['node-1', 'node-2']);
+    expect(f.ports_by_workload).toEqual({ 'Deployment/palo-be': [8040], 'Deployment/palo-fe': [8030] });
     expect((f.items as { workload_name: string; owner_kind: string }[]).every((p) => p.owner_kind === 'ReplicaSet')).toBe(true);
   });
 
