@@ -122,5 +122,6 @@ describe('kill -9 during a session', () => {
     }
     // the loop must have exercised real mid-session kills, not only finished sessions
     expect(killedMidSession).toBeGreaterThan(0);
+    if (process.env.NETWIZ_TRANSCRIPT_KILLS) process.stderr.write(`transcript soak (writer): ${kills} runs, ${killedMidSession} killed mid-session\n`);
   }, 900_000);
 });

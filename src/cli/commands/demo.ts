@@ -27,7 +27,7 @@ export function registerDemo(program: Command): void {
         throw e;
       }
       if (!rec.dataPlane.enabled && rec.dataPlane.reason) process.stderr.write(`netwiz demo: note: ${rec.dataPlane.reason}\n`);
-      process.stderr.write(`netwiz demo: lab "${name}" (${rec.scenario}) is up; the answer netwiz should reach: ${rec.expectedCause}\n`);
+      process.stderr.write(`netwiz demo: lab "${name}" (scenario ${rec.scenario}) is up\n`);
       let down = false;
       const takeDown = async () => {
         if (down || flags.keep) return;
@@ -60,6 +60,8 @@ export function registerDemo(program: Command): void {
       } finally {
         await takeDown();
       }
+      // said after the session, so the practice run is not given away up front
+      process.stderr.write(`netwiz demo: the fault planted in this lab was: ${rec.expectedCause}\n`);
       if (flags.keep) process.stderr.write(`netwiz demo: lab left up: export KUBECONFIG=${rec.kubeconfig}; netwiz lab down ${name}\n`);
       process.exit(code);
     });
