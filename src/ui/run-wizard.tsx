@@ -198,10 +198,7 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
     }
   });
 
-  const trace = (m: string) => { if (process.env.NW_TRACE) require('node:fs').appendFileSync(process.env.NW_TRACE, `${Date.now()} ${m}\n`); };
-  store.subscribe(() => trace(`phase=${store.getSnapshot().phase} outcome=${store.getSnapshot().outcome?.status}`));
   const code = await exited;
-  trace(`exited ${code}`);
   if (handle) {
     // never leave with a session still running: abort and wait for its restore
     const h: SessionHandle = handle;
@@ -212,14 +209,11 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
     }
     await h.done.catch(() => undefined);
   }
-  trace('done');
   instance.unmount();
   await instance.waitUntilExit().catch(() => undefined);
-  trace('unmounted');
   if (process.stdin.isTTY) process.stdin.setRawMode(false);
   for (const s of signals) process.off(s, onSignal);
   const l: Loaded | null = ready;
   if (l) await (l as Loaded).executor.close().catch(() => undefined);
-  trace('closed');
   return code;
 }

@@ -5,7 +5,9 @@
 // even CI=false; a person's terminal has neither.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export interface TerminalOptions {
@@ -18,6 +20,8 @@ export interface TerminalOptions {
 export class Terminal {
   readonly socket = `nwt-${process.pid}-${randomBytes(3).toString('hex')}`;
   private alive = false;
+  private readonly statusDir = mkdtempSync(path.join(tmpdir(), 'nwt-status-'));
+  private readonly exitFile = path.join(this.statusDir, 'exit');
 
   constructor(
     readonly argv: string[],
@@ -31,13 +35,14 @@ export class Terminal {
   }
 
   start(): this {
-    const env = { ...this.opts.env };
+    const env = { ...this.opts.env, NW_EXIT_FILE: this.exitFile };
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     // argv after the options is exec'd by tmux as is (no shell); the pane stays after
     // the program exits so its exit status can be read
     this.tmux([
       'new-session', '-d', '-x', String(this.opts.cols ?? 100), '-y', String(this.opts.rows ?? 30),
-      ...(this.opts.cwd ? ['-c', this.opts.cwd] : []), ...envArgs, ...this.argv,
+      ...(this.opts.cwd ? ['-c', this.opts.cwd] : []), ...envArgs,
+      process.execPath, fileURLToPath(new URL('./exit-status.mjs', import.meta.url)), ...this.argv,
       ';', 'set-option', '-t', '0', 'remain-on-exit', 'on',
     ]);
     this.alive = true;
@@ -92,11 +97,9 @@ export class Terminal {
 
   /** Exit status once the program has ended, else null. */
   exitStatus(): number | null {
-    const [dead, status, signal] = this.tmux(['display-message', '-p', '-t', '0', '#{pane_dead} #{pane_dead_status} #{pane_dead_signal}']).trim().split(' ');
-    // right after the exit tmux may report the pane dead before it has the status
-    if (dead !== '1' || (!status && !signal)) return null;
-    // killed by a signal: report it the way a shell does (128 + n)
-    return status ? Number(status) : 128 + Number(signal || 0);
+    if (!existsSync(this.exitFile)) return null;
+    const text = readFileSync(this.exitFile, 'utf8').trim();
+    return text === '' ? null : Number(text);
   }
 
   async waitForExit(timeoutMs = 30_000): Promise<number> {
@@ -117,6 +120,7 @@ export class Terminal {
     } catch {
       // already gone
     }
+    rmSync(this.statusDir, { recursive: true, force: true });
     // tmux leaves its socket file behind; one per test run adds up
     rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }

@@ -36,7 +36,7 @@ afterAll(() => {
 describe('wizard on the overlay-mtu lab', () => {
   it('shows the lab cluster, draws the MTU path and concludes overlay-mtu', async () => {
     term = new Terminal(
-      [process.execPath, netwiz, '--kubeconfig', lab.kubeconfig, '--playbook', 'intermittent-connectivity', '--var', `namespace=${lab.namespace}`, '--var', `service=${lab.service}`, '--var', `client_pod=${lab.clientPod}`],
+      [process.execPath, netwiz, '--kubeconfig', lab.kubeconfig, '--playbook', 'intermittent-connectivity', '--var', `namespace=${lab.namespace}`, '--var', `client_pod=${lab.clientPod}`],
       { cols: 110, rows: 34, cwd: root, env: { XDG_STATE_HOME: state, HOME: state, ...(lab.env ?? {}) } },
     ).start();
     const t = term;
@@ -44,8 +44,15 @@ describe('wizard on the overlay-mtu lab', () => {
     expect(s).toContain(`Kube context:  netwiz-lab-${name}`);
     expect(s).toContain(`Namespace:     ${lab.namespace}`);
     t.key('y');
+    // the service is picked from the services the lab cluster lists (real kubectl)
+    s = await t.waitFor(new RegExp(`^[ ›] ${lab.service}\\s*$`, 'm'), { timeoutMs: 60_000 });
+    for (let i = 0; i < 20 && !s.includes(`› ${lab.service}`); i++) {
+      t.key('Down');
+      s = await t.waitForChange(s);
+    }
+    t.key('Enter');
     // the remaining inputs keep their defaults
-    for (let i = 0; i < 5 && !s.includes('▶ '); i++) {
+    for (let i = 0; i < 5; i++) {
       s = await t.waitFor(/\? .*\n› |▶ /);
       if (s.includes('▶ ')) break;
       const before = s;
