@@ -205,6 +205,20 @@ describe('netwiz in a terminal', () => {
   });
 });
 
+describe('netwiz run in a terminal', () => {
+  it('opens the wizard on the playbook; --plain keeps the progress lines', async () => {
+    const t = open(['run', 'demo-local']);
+    const s = await t.waitFor('Is that right? (y/n)');
+    expect(s).toContain('Kube context:  (none)');
+    expect(s).not.toContain('Pick a playbook');
+    t.key('q');
+    const plain = open(['run', 'demo-local', '--plain']);
+    // no wizard: the plain driver aborts on the demo's first question, naming it
+    const p = await plain.waitFor(/no answer|missing answer/i);
+    expect(p).not.toContain('Is that right? (y/n)');
+  });
+});
+
 describe('netwiz replay in a terminal', () => {
   it('steps through a recorded session: hypotheses narrow step by step, the conclusion at the end', async () => {
     const dir = tempDir();

@@ -34,7 +34,23 @@ export function registerRun(program: Command): void {
   )
     .option('--answers <file>', 'YAML/JSON map of step id (or playbook:step) → answer for ask steps')
     .option('--json', 'print one JSON result object on stdout')
-    .action(async (playbook: string, opts: SessionCliOptions) => {
+    .option('--plain', 'no wizard even in a terminal: progress lines only')
+    .action(async (playbook: string, opts: SessionCliOptions & { plain?: boolean }) => {
+      // In a terminal, with nothing asking for machine output, `run` opens the wizard on
+      // the playbook; scripts, pipes, --json, --answers and --plain get the plain driver.
+      const { whyNoTerminal } = await import('../../ui/launch.js');
+      if (!opts.json && !opts.answers && !opts.plain && whyNoTerminal() === null) {
+        const { launchWizard } = await import('../../ui/launch.js');
+        const { launchOptionsFrom } = await import('./wizard.js');
+        let code: number;
+        try {
+          code = await launchWizard(launchOptionsFrom({ ...opts, playbook }));
+        } catch (e) {
+          if (!(e instanceof UsageError)) throw e;
+          code = reportUsageError(e, 'run');
+        }
+        process.exit(code);
+      }
       const code = await runCommand(playbook, opts);
       process.exitCode = code;
     });
