@@ -176,8 +176,10 @@ describe.runIf(isRoot())('netwiz lab with the netns data plane (root)', () => {
   it('netwiz demo: lab up, the diagnosis on it, lab down', async () => {
     const r = await cli(['demo', '--scenario', 'overlay-mtu']);
     expect(r.exitCode, r.stderr.slice(-2000)).toBe(0);
-    expect(r.stderr).toContain('lab "demo" (overlay-mtu) is up');
+    expect(r.stderr).toContain('lab "demo" (scenario overlay-mtu) is up');
     expect(r.stderr).toMatch(/concluded: overlay-mtu/);
+    // the planted fault is told only after the session, and after the conclusion
+    expect(r.stderr.indexOf('the fault planted in this lab was: overlay-mtu')).toBeGreaterThan(r.stderr.search(/concluded: overlay-mtu/));
     const st = await cli(['lab', 'status', '--json']);
     expect(JSON.parse(st.stdout).map((l: any) => l.name)).not.toContain('demo');
   });
