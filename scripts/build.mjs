@@ -1,11 +1,13 @@
 // Bundles the CLI into one ESM file so the installed netwiz starts fast (no module
 // resolution of hundreds of files at launch).
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-await build({
+const result = await build({
+  write: false,
   entryPoints: ['src/cli/entry.ts'],
   outfile: 'dist/netwiz.mjs',
   bundle: true,
@@ -37,3 +39,13 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// Tests rebuild while other test files run the CLI: write beside and rename, so a netwiz
+// starting mid-build sees the old bundle or the new one, never half a file.
+for (const file of result.outputFiles) {
+  mkdirSync(path.dirname(file.path), { recursive: true });
+  if (existsSync(file.path) && readFileSync(file.path).equals(file.contents)) continue;
+  const tmp = `${file.path}.${process.pid}.tmp`;
+  writeFileSync(tmp, file.contents);
+  renameSync(tmp, file.path);
+}
