@@ -4,7 +4,7 @@
 // Target ≤ 1.10×. With --profile (or when over target) one extra run under
 // `node --cpu-prof` on the bundle says where the time goes.
 // Run alone: node bench/engine-overhead.mjs [--runs N] [--steps N] [--profile]
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   Missing,
@@ -84,7 +84,13 @@ export async function benchEngine({ runs = 3, steps = 1000, profile = false } = 
             // exit 3 = inconclusive: the generated playbook concludes nothing on purpose
             const r = await timeProcess(process.execPath, [netwizBin, ...args], { env, okCodes: [0, 3], stdout: 'capture' });
             const res = checkRun(r.stdout);
-            inner.push({ wallMs: res.wallMs, cmdMs: res.commands.reduce((s, c) => s + c.duration_ms, 0) });
+            let transcriptBytes = NaN;
+            try {
+              transcriptBytes = statSync(res.transcript).size;
+            } catch {
+              // no transcript path in the result
+            }
+            inner.push({ wallMs: res.wallMs, cmdMs: res.commands.reduce((s, c) => s + c.duration_ms, 0), transcriptBytes });
             return r.ms;
           },
         },
@@ -100,6 +106,11 @@ export async function benchEngine({ runs = 3, steps = 1000, profile = false } = 
       const cmd = stats(inner.slice(-runs).map((x) => x.cmdMs)).median / steps;
       console.log(`per step: netwiz ${per.toFixed(2)} ms, bash ${ref.toFixed(2)} ms; of netwiz's, the command itself (executor-measured) ${cmd.toFixed(2)} ms`);
       out.perStepMs = { netwiz: per, bash: ref, commandAsMeasuredByExecutor: cmd };
+      const tb = inner.at(-1)?.transcriptBytes;
+      if (Number.isFinite(tb)) {
+        console.log(`transcript of one run: ${(tb / 2 ** 20).toFixed(1)} MiB (${(tb / steps / 1024).toFixed(1)} KiB per step)`);
+        out.transcriptBytes = tb;
+      }
       const ratio = out.rows.find((r) => r.name.startsWith('netwiz'))?.ratio;
       if (profile || (ratio !== undefined && ratio > 1.1)) {
         const profDir = path.join(dir, 'prof');

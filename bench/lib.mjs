@@ -231,10 +231,13 @@ export class TmuxPane {
   }
   close() {
     try {
-      this.tmux(['kill-server']);
+      this.raw(['kill-server']);
     } catch {
       // already gone
     }
+    // tmux leaves its socket file behind
+    const dir = path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`);
+    rmSync(path.join(dir, this.socket), { force: true });
   }
 }
 

@@ -54,7 +54,7 @@ function sourceMapOf(file) {
   return m;
 }
 
-function moduleOf(callFrame) {
+export function moduleOf(callFrame) {
   const { url, lineNumber, columnNumber } = callFrame;
   if (!url) return callFrame.functionName.startsWith('(') ? callFrame.functionName : '(native)';
   if (url.startsWith('node:')) return url;
@@ -78,7 +78,7 @@ function moduleOf(callFrame) {
 }
 
 /** Groups a source path into a package or a src/ folder: node_modules/yaml, src/engine, node:fs… */
-function groupOf(mod) {
+export function groupOf(mod) {
   const nm = mod.lastIndexOf('node_modules/');
   if (nm >= 0) {
     const rest = mod.slice(nm + 13).split('/');

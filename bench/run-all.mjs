@@ -2,7 +2,7 @@
 // its own process (one benchmark's heap and lab do not disturb the next). Every benchmark
 // prints its figures, the reference measured in the same run, the ratio and the machine.
 // Options: --no-build, --quick (fewer runs), --only NAME[,NAME] (startup, engine, flood,
-// fanout, cause, ui), -- ARGS passed to each benchmark. The full output also goes to
+// fanout, cause, ui, labapi). The full output also goes to
 // bench/results/last-run.txt; per-benchmark JSON to bench/results/NAME.json.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -22,6 +22,8 @@ const BENCHES = [
   { name: 'cause', args: ['--import', 'tsx', 'bench/time-to-cause.ts', '--runs', quick ? '1' : '3'], root: true },
   // H7's own view of the wizard's first frame (not interleaved; a cross-check of startup)
   { name: 'ui', args: ['bench/ui-first-frame.mjs', quick ? '3' : '5'] },
+  // H4's lab API server costs (kubectl latency against it): context for 4 and 5
+  { name: 'labapi', args: ['--import', 'tsx', 'bench/lab-server.ts'], env: { N: quick ? '5' : '20' } },
 ];
 
 mkdirSync(path.join(benchDir, 'results'), { recursive: true });
@@ -55,7 +57,7 @@ for (const b of BENCHES) {
     continue;
   }
   const t0 = performance.now();
-  const code = await run(process.execPath, b.args);
+  const code = await run(process.execPath, b.args, b.env ? { env: { ...process.env, ...b.env } } : {});
   say(`(${b.name}: ${((performance.now() - t0) / 1000).toFixed(0)} s${code ? `, exit ${code}` : ''})\n`);
   if (code) failed.push(b.name);
 }

@@ -52,17 +52,12 @@ type RunEffect = Extract<Effect, { type: 'run' }>;
 
 // ---- public API ---------------------------------------------------------------------
 
-export function startSession(
-  catalog: Catalog,
-  rootId: string,
-  inputs: Record<string, string>,
-  options: Partial<SessionOptions> = {},
-): Transitioned {
-  const root = catalog[rootId];
-  if (!root) throw new Error(`unknown playbook "${rootId}"`);
-  const state: SessionState = {
+/** A session before its first step: no frames, nothing pending. Exported for the driver,
+ * whose state() must return a state even before startSession has run. */
+export function initialSessionState(rootPlaybook: string, options: Partial<SessionOptions> = {}): SessionState {
+  return {
     version: 1,
-    rootPlaybook: rootId,
+    rootPlaybook,
     status: 'running',
     frames: [],
     hypotheses: {},
@@ -76,6 +71,17 @@ export function startSession(
       maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
     },
   };
+}
+
+export function startSession(
+  catalog: Catalog,
+  rootId: string,
+  inputs: Record<string, string>,
+  options: Partial<SessionOptions> = {},
+): Transitioned {
+  const root = catalog[rootId];
+  if (!root) throw new Error(`unknown playbook "${rootId}"`);
+  const state = initialSessionState(rootId, options);
   const ctx: Ctx = { catalog, state, effects: [] };
   registerCauses(catalog, state, rootId);
   const facts = inputFacts(root, inputs);

@@ -1,10 +1,26 @@
 // Bounded output capture: every byte goes to disk (when a file is given) and to the
 // streaming callback, but memory holds only the first and last `windowBytes` of a stream,
 // so a 50 MB tcpdump cannot blow up the wizard.
+//
+// The file is written *redacted* as it goes (transcript/redact.ts's stream redactor): a
+// crash or kill -9 while a `kubectl get secret -o yaml` or a `curl -v` with a token runs
+// must not leave the raw secret on disk. The redactor holds back up to `holdChars` of text
+// (a Secret's `kind` comes after its `data`) and then releases whole lines, so the file
+// lags the command by at most that much, and a crash loses the held part rather than
+// writing it raw. `byteCount` stays the exact number of bytes the command printed; the
+// file holds the redacted text, which is byte-identical when nothing needed redacting.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { createOutputRedactor, type OutputRedactor } from '../transcript/redact.js';
 
 export const DEFAULT_WINDOW_BYTES = 64 * 1024;
+
+export interface CaptureOptions {
+  /** redact what goes to the file as it is written (default true); false keeps raw bytes */
+  redact?: boolean;
+  /** characters the redactor may hold back for context (default 1 MiB) */
+  holdChars?: number;
+}
 
 export class BoundedCapture {
   private head: Buffer[] = [];
@@ -16,24 +32,39 @@ export class BoundedCapture {
   private readonly decoder = new StringDecoder('utf8');
   private file: WriteStream | undefined;
   private fileError: Error | undefined;
+  /** the file's redactor and its own decoder (a chunk may end inside a character) */
+  private redactor: OutputRedactor | undefined;
+  private readonly fileDecoder = new StringDecoder('utf8');
 
   constructor(
     private readonly windowBytes: number = DEFAULT_WINDOW_BYTES,
     filePath?: string,
     private readonly onText?: (text: string) => void,
+    opts: CaptureOptions = {},
   ) {
     if (filePath) {
-      this.file = createWriteStream(filePath);
-      this.file.on('error', (err) => {
-        this.fileError = err;
-      });
+      if (opts.redact !== false) this.redactor = createOutputRedactor(opts.holdChars);
+      this.filePath = filePath;
     }
+  }
+
+  /** the file is created with the first byte to write: a command that prints nothing leaves none (most probes) */
+  private readonly filePath: string | undefined;
+
+  private openFile(): WriteStream {
+    if (this.file) return this.file;
+    const file = createWriteStream(this.filePath!, { mode: 0o600 });
+    file.on('error', (err) => {
+      this.fileError = err;
+    });
+    this.file = file;
+    return file;
   }
 
   /** false when the file is behind: the caller should pause its source until onDrain */
   push(chunk: Buffer): boolean {
     this.total += chunk.length;
-    const keepUp = this.file ? this.file.write(chunk) : true;
+    const keepUp = this.filePath !== undefined && !this.closed ? this.writeFile(chunk) : true;
     if (this.onText) {
       const text = this.decoder.write(chunk);
       if (text) this.onText(text);
@@ -53,6 +84,14 @@ export class BoundedCapture {
       this.tailBytes -= this.tail.shift()!.length;
     }
     return keepUp;
+  }
+
+  private closed = false;
+
+  private writeFile(chunk: Buffer): boolean {
+    if (!this.redactor) return chunk.length > 0 ? this.openFile().write(chunk) : true;
+    const out = this.redactor.push(this.fileDecoder.write(chunk));
+    return out ? this.openFile().write(out) : true;
   }
 
   /** call `fn` once the file has caught up (at once when there is no file) */
@@ -99,6 +138,12 @@ export class BoundedCapture {
 
   /** flush and close the file; resolves when every byte is on disk */
   async close(): Promise<void> {
+    if (this.filePath === undefined || this.closed) return;
+    this.closed = true;
+    if (this.redactor) {
+      const rest = this.redactor.push(this.fileDecoder.end()) + this.redactor.end();
+      if (rest) this.openFile().write(rest);
+    }
     const file = this.file;
     if (!file) return;
     this.file = undefined;

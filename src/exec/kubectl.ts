@@ -179,25 +179,31 @@ export interface NodePodSpec {
   ttlSeconds: number;
 }
 
+/** Labels and annotations the leftover sweep keys on: every pod netwiz creates has them. */
+function ownedPodMetadata(s: NodePodSpec, annotations: Record<string, string> = {}): Record<string, unknown> {
+  return {
+    name: s.name,
+    namespace: s.namespace,
+    labels: {
+      [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+      [SESSION_LABEL]: labelSafe(s.sessionId),
+    },
+    annotations: {
+      [NODE_ANNOTATION]: s.node,
+      [HOST_ANNOTATION]: s.host,
+      'netwiz.io/session-id': s.sessionId,
+      ...annotations,
+    },
+  };
+}
+
 /** What `kubectl debug node` would create, made by netwiz so it can be reused and deleted:
  * host network/PID, privileged, host root at /host, tolerating every taint. */
 export function nodePodManifest(s: NodePodSpec): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: {
-      name: s.name,
-      namespace: s.namespace,
-      labels: {
-        [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
-        [SESSION_LABEL]: labelSafe(s.sessionId),
-      },
-      annotations: {
-        [NODE_ANNOTATION]: s.node,
-        [HOST_ANNOTATION]: s.host,
-        'netwiz.io/session-id': s.sessionId,
-      },
-    },
+    metadata: ownedPodMetadata(s),
     spec: {
       nodeName: s.node,
       hostNetwork: true,
@@ -225,14 +231,7 @@ export function nodePodManifest(s: NodePodSpec): Record<string, unknown> {
 
 export const NODE_POD_CONTAINER = 'netwiz';
 
-export interface PeerPodSpec {
-  name: string;
-  namespace: string;
-  node: string;
-  sessionId: string;
-  image: string;
-  host: string;
-  ttlSeconds: number;
+export interface PeerPodSpec extends NodePodSpec {
   /** the pod it stands in for */
   forPod: string;
 }
@@ -245,20 +244,7 @@ export function peerPodManifest(s: PeerPodSpec): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: {
-      name: s.name,
-      namespace: s.namespace,
-      labels: {
-        [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
-        [SESSION_LABEL]: labelSafe(s.sessionId),
-      },
-      annotations: {
-        [NODE_ANNOTATION]: s.node,
-        [HOST_ANNOTATION]: s.host,
-        'netwiz.io/session-id': s.sessionId,
-        'netwiz.io/stands-in-for': s.forPod,
-      },
-    },
+    metadata: ownedPodMetadata(s, { 'netwiz.io/stands-in-for': s.forPod }),
     spec: {
       nodeName: s.node,
       restartPolicy: 'Never',

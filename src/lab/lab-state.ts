@@ -2,18 +2,11 @@
 // $XDG_STATE_HOME/netwiz/labs/<name>/ holds lab.json (pid, port, kubeconfig, …), the
 // kubeconfig, the server log, kubectl's cache dir and the data plane's ledger.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { stateDir } from '../exec/state-dir.js';
 
-export interface LabRecord {
-  name: string;
-  scenario: string;
-  scenarioFile: string;
-  state: 'starting' | 'ready' | 'failed' | 'stopped';
-  /** server process id */
-  pid: number;
-  port?: number;
-  server?: string;
+/** What a client needs to talk to a lab and to diagnose its scenario. */
+export interface LabAccess {
   kubeconfig: string;
   context: string;
   namespace: string;
@@ -22,6 +15,17 @@ export interface LabRecord {
   expectedCause: string;
   /** kubectl discovery cache of this lab (pass --cache-dir to keep labs apart) */
   cacheDir: string;
+}
+
+export interface LabRecord extends LabAccess {
+  name: string;
+  scenario: string;
+  scenarioFile: string;
+  state: 'starting' | 'ready' | 'failed' | 'stopped';
+  /** server process id */
+  pid: number;
+  port?: number;
+  server?: string;
   logFile: string;
   dataPlane: { enabled: boolean; reason?: string; prefix?: string; ledger?: string; warnings?: string[] };
   startedAt: string;
@@ -30,8 +34,7 @@ export interface LabRecord {
 }
 
 export function labsRoot(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(homedir(), '.local', 'state');
-  return path.join(base, 'netwiz', 'labs');
+  return path.join(stateDir(env), 'labs');
 }
 
 export function labDir(name: string, env: NodeJS.ProcessEnv = process.env): string {

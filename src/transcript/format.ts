@@ -27,6 +27,12 @@ export interface TranscriptExtras {
   playbookSummary?: string;
   /** session-start: the root playbook's YAML file, so resume finds a playbook given by path */
   playbookFile?: string;
+  /** session-start: the YAML files of every playbook reachable from the root, so a reader
+   * can load them to rebuild states between sparse snapshots */
+  playbookFiles?: string[];
+  /** session-start: hash of those playbooks as the engine saw them (`playbooksHash`), so
+   * resume and replay notice when they changed since */
+  playbooksHash?: string;
   /** outcome: the concluded cause as the playbook describes it */
   cause?: Pick<Cause, 'id' | 'title' | 'explanation' | 'fix' | 'references'>;
   /** outcome: title of the playbook that declared the cause */

@@ -1,5 +1,6 @@
-// Resuming an interrupted session: the engine state comes from the last `state` snapshot
-// (written after each completed step), never from re-running commands. Effects that were
+// Resuming an interrupted session: the engine state is the one after the last completed
+// step — the last `state` snapshot with the engine events after it folded over it through
+// the engine (reader.ts / fold.ts) — never from re-running commands. Effects that were
 // pending in that snapshot — the step that was running when the session died — are
 // issued again; whatever they printed before the crash does not count.
 import type { Effect, SessionState } from '../engine/types.js';
@@ -11,7 +12,7 @@ export interface ResumePlan {
   start: LineOf<'session-start'>;
   /** the state to hand to the driver (SessionConfig.resumeFrom); undefined = no step completed, start over */
   state?: SessionState;
-  /** seq of the snapshot used */
+  /** seq of the state used (a `state` line, or the last line of a rebuilt step) */
   fromStateSeq: number | null;
   /** effects the driver runs again (the unfinished step) */
   reissue: Effect[];

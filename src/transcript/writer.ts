@@ -1,7 +1,9 @@
 // The transcript writer: a SessionObserver that appends each event, redacted, as one JSON
 // line with one write(2) on an O_APPEND fd. Page cache survives kill -9, so a killed
-// session loses at most the line being written; fsync on step completion and other
-// milestones also covers a machine that loses power.
+// session loses at most the line being written, fsync or not; fsync only matters when the
+// machine itself goes down, and is done at milestones and at most once a second for steps
+// (docs/transcript-format.md, Durability). Full `state` snapshots are sparse: the states
+// between them are rebuilt from the engine events (fold.ts), so each step costs O(step).
 import {
   closeSync,
   existsSync,
@@ -22,6 +24,8 @@ import { dirname, join } from 'node:path';
 import type { Catalog } from '../engine/model.js';
 import type { CommandResult } from '../engine/types.js';
 import type { SessionEvent, SessionObserver } from '../session/events.js';
+import type { SessionState } from '../engine/types.js';
+import { playbooksHash, reachablePlaybooks } from './fold.js';
 import { type TranscriptEvent, type TranscriptExtras, TRANSCRIPT_VERSION } from './format.js';
 import { outputDirFor, outputFileFor } from './paths.js';
 import { lastSeq, loadTranscript } from './reader.js';
@@ -40,11 +44,21 @@ export interface TranscriptWriterOptions {
   now?: () => Date;
   /** a write failed (disk full…); default: one warning on stderr. The session goes on. */
   onError?: (err: Error) => void;
+  /** a full `state` snapshot at least every this many completed steps (default 100) */
+  snapshotEverySteps?: number;
+  /** …or when the lines since the last snapshot exceed this many bytes (default 1 MiB) */
+  snapshotEveryBytes?: number;
+  /** step completions are fsync'ed at most this often, in ms (default 1000; 0 = every step) */
+  stepSyncIntervalMs?: number;
 }
 
-/** Events after which the file is fsync'ed: a step completed or something irreversible happened. */
-// (`state` follows each fed-back event: syncing it covers the event line before it too;
-// fsync costs ~4 ms on this machine's ext4, against ~70 ms for one kubectl call)
+export const DEFAULT_SNAPSHOT_EVERY_STEPS = 100;
+export const DEFAULT_SNAPSHOT_EVERY_BYTES = 1 << 20;
+export const DEFAULT_STEP_SYNC_INTERVAL_MS = 1000;
+
+/** Lines after which the file is always fsync'ed: a snapshot, or something irreversible happened. */
+// (fsync costs ~4 ms on this machine's ext4: once per step would be most of a 1,000-step
+// session's time; engine events are synced at most once per stepSyncIntervalMs instead)
 const SYNC_AFTER = new Set<TranscriptEvent['type']>([
   'session-start',
   'state',
@@ -144,12 +158,26 @@ export class TranscriptWriter implements SessionObserver {
   private readonly onError: (err: Error) => void;
   /** write errors met so far (the session does not stop for them) */
   readonly errors: Error[] = [];
+  private readonly snapEverySteps: number;
+  private readonly snapEveryBytes: number;
+  private readonly syncInterval: number;
+  /** the last `state` written (undefined: none yet by this writer) */
+  private lastSnapshot: SessionState | undefined;
+  /** bytes written since that snapshot */
+  private bytesSinceSnapshot = 0;
+  /** a command-finished line since that snapshot was trimmed: folding it would not give the live state */
+  private lossySinceSnapshot = false;
+  private lastSync = 0;
+  private unsynced = false;
 
   constructor(opts: TranscriptWriterOptions) {
     this.path = opts.path;
     this.catalog = opts.catalog;
     this.inlineLimit = opts.inlineLimit ?? DEFAULT_INLINE_LIMIT;
     this.now = opts.now ?? (() => new Date());
+    this.snapEverySteps = opts.snapshotEverySteps ?? DEFAULT_SNAPSHOT_EVERY_STEPS;
+    this.snapEveryBytes = opts.snapshotEveryBytes ?? DEFAULT_SNAPSHOT_EVERY_BYTES;
+    this.syncInterval = opts.stepSyncIntervalMs ?? DEFAULT_STEP_SYNC_INTERVAL_MS;
     let warned = false;
     this.onError =
       opts.onError ??
@@ -180,7 +208,27 @@ export class TranscriptWriter implements SessionObserver {
   }
 
   onEvent(event: SessionEvent): void {
+    if (event.type === 'state' && !this.wantSnapshot(event.state)) return;
     this.write(event);
+  }
+
+  /**
+   * Whether this completed step gets a full snapshot line. Always: the first state (also
+   * the first after a resume), the end, a step going back (`back` rewinds without an
+   * engine event), after an output too long for its line (a fold would see the trimmed
+   * text); otherwise every snapEverySteps steps or snapEveryBytes bytes, so rebuilding
+   * any state folds a bounded number of events.
+   */
+  private wantSnapshot(state: SessionState): boolean {
+    const last = this.lastSnapshot;
+    return (
+      last === undefined ||
+      state.status !== 'running' ||
+      state.history.length < last.history.length ||
+      this.lossySinceSnapshot ||
+      state.history.length - last.history.length >= this.snapEverySteps ||
+      this.bytesSinceSnapshot >= this.snapEveryBytes
+    );
   }
 
   /** Write a writer-level line (resume marker). */
@@ -192,10 +240,9 @@ export class TranscriptWriter implements SessionObserver {
   private prepare(event: TranscriptEvent, seq: number): Record<string, unknown> {
     let ev: TranscriptEvent & TranscriptExtras = event;
     if (ev.type === 'engine-event' && ev.event.type === 'command-finished') {
-      ev = {
-        ...ev,
-        event: { ...ev.event, result: this.keepOutputs(ev.event.effectId, ev.event.result) },
-      };
+      const result = this.keepOutputs(ev.event.effectId, ev.event.result);
+      if (result.stdout !== ev.event.result.stdout || result.stderr !== ev.event.result.stderr) this.lossySinceSnapshot = true;
+      ev = { ...ev, event: { ...ev.event, result } };
     }
     ev = this.enrich(ev);
     const red = redactValue(ev);
@@ -213,7 +260,20 @@ export class TranscriptWriter implements SessionObserver {
       // one write(2) per line; O_APPEND makes it land at the end as a unit
       writeSync(this.fd, line);
       this.seq = seq;
-      if (SYNC_AFTER.has(event.type)) fsyncSync(this.fd);
+      if (event.type === 'state') {
+        this.lastSnapshot = event.state;
+        this.bytesSinceSnapshot = 0;
+        this.lossySinceSnapshot = false;
+      } else {
+        this.bytesSinceSnapshot += line.length;
+      }
+      this.unsynced = true;
+      const t = Date.now();
+      if (SYNC_AFTER.has(event.type) || (event.type === 'engine-event' && t - this.lastSync >= this.syncInterval)) {
+        fsyncSync(this.fd);
+        this.lastSync = t;
+        this.unsynced = false;
+      }
     } catch (err) {
       this.fail(err as Error);
     }
@@ -265,7 +325,16 @@ export class TranscriptWriter implements SessionObserver {
     if (!cat) return ev;
     if (ev.type === 'session-start') {
       const pb = cat[ev.playbook];
-      if (pb) return { ...ev, playbookTitle: pb.title, playbookSummary: pb.summary, playbookFile: pb.file };
+      if (pb) {
+        return {
+          ...ev,
+          playbookTitle: pb.title,
+          playbookSummary: pb.summary,
+          playbookFile: pb.file,
+          playbookFiles: [...new Set(reachablePlaybooks(cat, ev.playbook).map((p) => p.file).filter((f) => !!f))],
+          playbooksHash: playbooksHash(cat, ev.playbook),
+        };
+      }
     }
     if (ev.type === 'outcome' && ev.outcome.cause) {
       for (const pb of Object.values(cat)) {
@@ -294,7 +363,7 @@ export class TranscriptWriter implements SessionObserver {
     const fd = this.fd;
     this.fd = undefined;
     try {
-      fsyncSync(fd);
+      if (this.unsynced) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

@@ -1,13 +1,13 @@
 // Which cluster and namespace this session talks to, read the way kubectl resolves them,
 // so the start screen can show it before anything runs.
 import { execFile } from 'node:child_process';
+import { globalFlags, kubectlBinary } from '../exec/kubectl.js';
 import type { ClusterOptions } from '../exec/types.js';
 import type { ClusterTarget } from './components/Header.js';
 
 function kubectl(cluster: ClusterOptions, args: string[], timeoutMs: number): Promise<string | null> {
-  const argv = [...(cluster.kubeconfig ? ['--kubeconfig', cluster.kubeconfig] : []), ...(cluster.context ? ['--context', cluster.context] : []), ...args];
   return new Promise((resolve) => {
-    execFile(cluster.kubectl ?? 'kubectl', argv, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout) => {
+    execFile(kubectlBinary(cluster), [...globalFlags(cluster), ...args], { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout) => {
       resolve(err ? null : stdout.trim());
     });
   });

@@ -1,5 +1,6 @@
 // Plain-text shaping for a fixed-size terminal: the live area must have a known height,
 // so long texts are wrapped and cut here rather than left to the terminal.
+import { quoteArg } from '../exec/format.js';
 import { inertText } from '../transcript/inert.js';
 
 /** Word-wrap `text` to `width` columns and keep at most `maxLines`, marking a cut with …. */
@@ -42,12 +43,10 @@ export function truncate(text: string, width: number): string {
   return width <= 1 ? '…' : `${oneLine.slice(0, width - 1)}…`;
 }
 
-const SAFE_ARG = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
 /** argv as an operator would type it (display and copy/paste only; never executed). */
 export function formatArgv(argv: readonly string[]): string {
   // arguments may quote command output or operator text: their escape codes are shown, never acted on
-  return argv.map((a) => (a !== '' && SAFE_ARG.test(a) ? a : `'${inertText(a).replace(/'/g, `'\\''`)}'`)).join(' ');
+  return argv.map((a) => quoteArg(a, inertText)).join(' ');
 }
 
 export function formatElapsed(ms: number): string {

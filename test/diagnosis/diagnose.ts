@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startLab, type TestLab } from '../helpers/lab.js';
 
 const BIN = join(process.cwd(), 'bin', 'netwiz');
@@ -87,6 +88,22 @@ export async function cleanup(d: Diagnosis | undefined): Promise<void> {
   if (!d) return;
   await d.lab.stop();
   await rm(d.stateDir, { recursive: true, force: true });
+}
+
+/**
+ * One diagnosis for the whole test file: the lab is up and the root playbook has run in
+ * beforeAll; both are cleaned up in afterAll. Call the result inside tests only.
+ */
+export function diagnosisForFile(scenario: string, timeoutMs = 180_000): () => Diagnosis {
+  let d: Diagnosis | undefined;
+  beforeAll(async () => {
+    d = await diagnose(scenario);
+  }, timeoutMs);
+  afterAll(() => cleanup(d));
+  return () => {
+    if (d === undefined) throw new Error(`the ${scenario} diagnosis did not run (see the beforeAll error)`);
+    return d;
+  };
 }
 
 export function hypothesis(r: RunResult, id: string) {

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, diagnose, otherCausesNotSupported, type Diagnosis } from './diagnose.js';
+import { describe, expect, it } from 'vitest';
+import { diagnosisForFile, otherCausesNotSupported } from './diagnose.js';
 
-let d: Diagnosis | undefined;
-beforeAll(async () => {
-  d = await diagnose('dns-search-domain');
-}, 180_000);
-afterAll(() => cleanup(d));
+const d = diagnosisForFile('dns-search-domain');
 
 describe('diagnosis: dns-search-domain (incident 002)', () => {
   it('concludes dns-search-domain: a name that exists nowhere resolves through corp.example', () => {
-    const r = d!.result;
-    expect(d!.exitCode).toBe(0);
+    const r = d().result;
+    expect(d().exitCode).toBe(0);
     expect(r).toMatchObject({ status: 'concluded', cause: 'dns-search-domain', questionsAsked: 0 });
     expect(otherCausesNotSupported(r, 'dns-search-domain')).toEqual([]);
     const text = r.evidence.join('\n');

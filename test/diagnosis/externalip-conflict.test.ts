@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, diagnose, otherCausesNotSupported, type Diagnosis } from './diagnose.js';
+import { describe, expect, it } from 'vitest';
+import { diagnosisForFile, otherCausesNotSupported } from './diagnose.js';
 
-let d: Diagnosis | undefined;
-beforeAll(async () => {
-  d = await diagnose('externalip-conflict');
-}, 180_000);
-afterAll(() => cleanup(d));
+const d = diagnosisForFile('externalip-conflict');
 
 describe('diagnosis: externalip-conflict (incident 003)', () => {
   it('concludes externalip-conflict from several MACs answering ARP for the externalIP', () => {
-    const r = d!.result;
-    expect(d!.exitCode).toBe(0);
+    const r = d().result;
+    expect(d().exitCode).toBe(0);
     expect(r).toMatchObject({ status: 'concluded', cause: 'externalip-conflict', questionsAsked: 0 });
     expect(otherCausesNotSupported(r, 'externalip-conflict')).toEqual([]);
     const text = r.evidence.join('\n');

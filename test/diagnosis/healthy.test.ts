@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, diagnose, hypothesis, otherCausesNotSupported, runPlaybook, type Diagnosis } from './diagnose.js';
+import { describe, expect, it } from 'vitest';
+import { diagnosisForFile, hypothesis, otherCausesNotSupported, runPlaybook } from './diagnose.js';
 
-let d: Diagnosis | undefined;
-beforeAll(async () => {
-  d = await diagnose('healthy');
-}, 180_000);
-afterAll(() => cleanup(d));
+const d = diagnosisForFile('healthy');
 
 describe('diagnosis: healthy', () => {
   it('concludes healthy only after every cause was ruled out by what it observed', () => {
-    const r = d!.result;
-    expect(d!.exitCode).toBe(0);
+    const r = d().result;
+    expect(d().exitCode).toBe(0);
     expect(r).toMatchObject({ status: 'concluded', cause: 'healthy', questionsAsked: 0 });
     expect(otherCausesNotSupported(r, 'healthy')).toEqual([]);
     for (const id of ['selector-overlap', 'bad-replica', 'externalip-conflict', 'tw-recycle-nat', 'dns-search-domain', 'overlay-mtu']) {
@@ -25,7 +21,7 @@ describe('diagnosis: healthy', () => {
 
 describe('diagnosis: inputs the operator gets wrong or leaves out', () => {
   it('a Service that does not exist ends inconclusive after one kubectl call, saying why', async () => {
-    const r = await runPlaybook(d!.lab, 'intermittent-connectivity', { namespace: 'shop', service: 'no-such-svc', client_pod: 'client' }, d!.stateDir);
+    const r = await runPlaybook(d().lab, 'intermittent-connectivity', { namespace: 'shop', service: 'no-such-svc', client_pod: 'client' }, d().stateDir);
     expect(r.exitCode).toBe(3);
     expect(r.result.status).toBe('inconclusive');
     expect(r.result.commands).toHaveLength(1);
@@ -33,7 +29,7 @@ describe('diagnosis: inputs the operator gets wrong or leaves out', () => {
   });
 
   it('without a client pod it probes from one of the Service\'s own pods', async () => {
-    const r = await runPlaybook(d!.lab, 'intermittent-connectivity', { namespace: 'shop', service: 'web' }, d!.stateDir);
+    const r = await runPlaybook(d().lab, 'intermittent-connectivity', { namespace: 'shop', service: 'web' }, d().stateDir);
     expect(r.result).toMatchObject({ status: 'concluded', cause: 'healthy' });
     const probe = r.result.commands.find((c) => c.argv[0] === 'curl');
     expect(probe?.target.pod).toMatch(/^web-/);

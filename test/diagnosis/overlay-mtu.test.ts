@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, diagnose, otherCausesNotSupported, type Diagnosis } from './diagnose.js';
+import { describe, expect, it } from 'vitest';
+import { diagnosisForFile, otherCausesNotSupported } from './diagnose.js';
 
-let d: Diagnosis | undefined;
-beforeAll(async () => {
-  d = await diagnose('overlay-mtu');
-}, 180_000);
-afterAll(() => cleanup(d));
+const d = diagnosisForFile('overlay-mtu');
 
 describe('diagnosis: overlay-mtu (incident 004)', () => {
   it('concludes overlay-mtu from a silent full-size DF loss across nodes and the tunnel/NIC MTUs', () => {
-    const r = d!.result;
-    expect(d!.exitCode).toBe(0);
+    const r = d().result;
+    expect(d().exitCode).toBe(0);
     expect(r).toMatchObject({ status: 'concluded', cause: 'overlay-mtu', questionsAsked: 0 });
     expect(otherCausesNotSupported(r, 'overlay-mtu')).toEqual([]);
     const text = r.evidence.join('\n');
@@ -20,6 +16,6 @@ describe('diagnosis: overlay-mtu (incident 004)', () => {
   });
 
   it('changed nothing in the cluster to get there', () => {
-    expect(d!.result.commands.some((c) => c.argv.includes('scale') || c.argv.includes('patch'))).toBe(false);
+    expect(d().result.commands.some((c) => c.argv.includes('scale') || c.argv.includes('patch'))).toBe(false);
   });
 });

@@ -126,6 +126,8 @@ const runReply = fc.oneof(
   fc.record({ kind: fc.constant('cancelled' as const) }),
 );
 
+type RunReply = typeof runReply extends fc.Arbitrary<infer T> ? T : never;
+
 const answer = fc.oneof(
   fc.boolean(),
   fc.constantFrom('yes', 'no', 'timeout', 'refused', 'retry', 'banana'),
@@ -141,6 +143,13 @@ const script = fc.record({
   skipAsk: fc.array(fc.boolean(), { minLength: 1, maxLength: 10 }),
   picks: fc.array(fc.nat(), { minLength: 1, maxLength: 30 }),
 });
+
+/** what the driver reports for a run effect, as the script says it went */
+function runEvent(effectId: string, r: RunReply): EngineEvent {
+  if (r.kind === 'finished') return { type: 'command-finished', effectId, result: result({ ...r }) };
+  if (r.kind === 'skipped') return { type: 'skipped', effectId, reason: r.reason };
+  return { type: 'cancelled', effectId };
+}
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
@@ -165,13 +174,7 @@ describe('engine properties', () => {
           const effect = pending[sc.picks[i % sc.picks.length]! % pending.length]!;
           let event: EngineEvent;
           if (effect.type === 'run') {
-            const r = sc.runs[i % sc.runs.length]!;
-            event =
-              r.kind === 'finished'
-                ? { type: 'command-finished', effectId: effect.id, result: result({ ...r }) }
-                : r.kind === 'skipped'
-                  ? { type: 'skipped', effectId: effect.id, reason: r.reason }
-                  : { type: 'cancelled', effectId: effect.id };
+            event = runEvent(effect.id, sc.runs[i % sc.runs.length]!);
           } else if (sc.skipAsk[i % sc.skipAsk.length]) {
             event = { type: 'skipped', effectId: effect.id, reason: 'random skip' };
           } else {
@@ -226,13 +229,7 @@ describe('engine properties', () => {
           const effect = pending[sc.picks[i % sc.picks.length]! % pending.length]!;
           let event: EngineEvent;
           if (effect.type === 'run') {
-            const r = sc.runs[i % sc.runs.length]!;
-            event =
-              r.kind === 'finished'
-                ? { type: 'command-finished', effectId: effect.id, result: result({ ...r }) }
-                : r.kind === 'skipped'
-                  ? { type: 'skipped', effectId: effect.id, reason: r.reason }
-                  : { type: 'cancelled', effectId: effect.id };
+            event = runEvent(effect.id, sc.runs[i % sc.runs.length]!);
           } else if (effect.type === 'ask') {
             const q = effect.question;
             const value = q.type === 'confirm' ? i % 2 === 0 : q.type === 'choice' ? (q.choices?.[i % q.choices.length] ?? 'x') : 'x-1';

@@ -1,13 +1,13 @@
 // Mutation journal and `netwiz undo`: record before running, restore newest first,
 // restoring twice is harmless, a kill -9'd session is restored by `netwiz undo --yes`.
 // The commands go through real processes; kubectl is the fake script (narrow unit test).
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../src/exec/index.js';
+import { killHard, startCrashSession } from './processes.js';
 import { createJournal, journalFile, pending, readJournal, record, restoreSession, sessionsWithPending } from '../../src/exec/journal.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -104,23 +104,9 @@ describe('netwiz undo after a kill -9', () => {
   it('restores the replica count the killed session changed, and twice is harmless', async () => {
     mkdirSync(join(dir, 'state', 'deployments'), { recursive: true });
     writeFileSync(join(dir, 'state', 'deployments', 'web'), '3');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(fixtures, 'crash-session.ts'), 'crashed-1', JSON.stringify(cluster), 'web', '0', '3'], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('\n')) resolve();
-      });
-      child.once('exit', () => reject(new Error(`session exited early: ${out}`)));
-    });
+    const { child, out } = await startCrashSession(['crashed-1', JSON.stringify(cluster), 'web', '0', '3'], { ...process.env, ...env });
     expect(out).toBe('ready\n');
-    const exited = new Promise((r) => child.once('exit', (_code, signal) => r(signal)));
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await killHard(child)).toBe('SIGKILL');
     expect(replicas('web')).toBe('0');
 
     const dry = await cli(['undo', '--dry-run']);

@@ -2,14 +2,14 @@
 // hostile names, node pods (created once, reused, deleted, swept), cancellation that leaves
 // nothing behind, workstation kubectl steps with the session's cluster options.
 // Execs run as host processes here (exec: 'host'): what is tested is the kubectl path.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutor, sweepLeftovers } from '../../src/exec/index.js';
 import type { ClusterOptions } from '../../src/exec/types.js';
 import { hostExecPlan, startLab, type TestLab } from '../helpers/lab.js';
+import { killHard, processesWith, startCrashSession } from './processes.js';
 
 let lab: TestLab;
 let cluster: ClusterOptions;
@@ -38,23 +38,6 @@ afterAll(async () => {
   if (savedState === undefined) delete process.env.XDG_STATE_HOME;
   else process.env.XDG_STATE_HOME = savedState;
 });
-
-/** processes whose command line contains `marker` (non-zombie) */
-function processesWith(marker: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2)[0];
-      if (cmd.includes(marker) && state !== 'Z') out.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
 
 const podNames = async () =>
   (JSON.parse((await lab.kubectl(['get', 'pods', '-n', lab.namespace, '-o', 'json'])).stdout) as { items: { metadata: { name: string } }[] }).items.map(
@@ -137,23 +120,9 @@ describe('netwiz undo after kill -9, against the lab', () => {
     expect(from).toBe(3);
     const root = join(import.meta.dirname, '..', '..');
     const childEnv = { ...process.env, ...env, XDG_STATE_HOME: join(dir, 'xdg') };
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'test', 'fixtures', 'exec', 'crash-session.ts'), 'e2e-crash', JSON.stringify(cluster), 'web', '1', String(from)],
-      { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('\n')) resolve();
-      });
-      child.once('exit', () => reject(new Error(`session exited early: ${out}`)));
-    });
+    const { child, out } = await startCrashSession(['e2e-crash', JSON.stringify(cluster), 'web', '1', String(from)], childEnv);
     expect(out).toBe('ready\n');
-    const exited = new Promise((r) => child.once('exit', (_c, sig) => r(sig)));
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await killHard(child)).toBe('SIGKILL');
     expect(await replicas()).toBe(1);
 
     const { execa } = await import('execa');

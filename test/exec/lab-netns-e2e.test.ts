@@ -1,7 +1,6 @@
 // The executor against a lab with its real data plane (network namespaces): a node command
 // runs in the node's network namespace, a pod command in the pod's, and a cancelled
 // capture leaves no process behind.
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../src/exec/index.js';
 import type { ClusterOptions } from '../../src/exec/types.js';
 import { startLab, type TestLab } from '../helpers/lab.js';
+import { processesWith } from './processes.js';
 
 let lab: TestLab;
 let cluster: ClusterOptions;
@@ -26,21 +26,6 @@ afterAll(async () => {
   if (savedState === undefined) delete process.env.XDG_STATE_HOME;
   else process.env.XDG_STATE_HOME = savedState;
 });
-
-function processesWith(marker: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (cmd.includes(marker) && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') out.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
 
 describe('targets land in the right network namespace', () => {
   it('a node command sees the node address, a pod command the pod address', async () => {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { DataPlane, SpawnPlan } from '../../src/lab/dataplane.js';
+import type { LabAccess } from '../../src/lab/lab-state.js';
 import type { Scenario, ScenarioPod } from '../../src/lab/scenario/model.js';
 import { loadScenarioFile, resolveScenarioRef } from '../../src/lab/scenario/load.js';
 import { createLabServer, type LabServer } from '../../src/lab/server/http.js';
@@ -36,18 +37,10 @@ export interface KubectlResult {
   exitCode: number;
 }
 
-export interface TestLab {
+export interface TestLab extends LabAccess {
   scenario: Scenario;
   server: LabServer;
   dataPlane?: DataPlane;
-  kubeconfig: string;
-  context: string;
-  namespace: string;
-  service: string;
-  clientPod: string;
-  expectedCause: string;
-  /** kubectl's discovery cache for this lab */
-  cacheDir: string;
   /** environment for child processes that run kubectl (netwiz, scripts): KUBECONFIG and
    * KUBECACHEDIR (kubectl's variable for its cache dir) */
   env: Record<string, string>;

@@ -1,6 +1,7 @@
 // Helpers for the netns lab tests: run a command in a pod/node/LAN host the way the lab
 // server would (through execPlan), and capture packets with tcpdump while something runs.
 import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll } from 'vitest';
 import { NetnsDataPlane } from '../../src/lab/netns/index.js';
 import type { SpawnPlan } from '../../src/lab/dataplane.js';
 import type { ScenarioPod } from '../../src/lab/scenario/model.js';
@@ -37,14 +38,26 @@ export interface Capture {
 }
 
 /** tcpdump in a namespace on one interface; resolves once it is listening */
-export async function startCapture(ns: string, iface: string, filter: string[]): Promise<Capture> {
-  const child: ResultPromise = execa('ip', ['netns', 'exec', ns, 'tcpdump', '-n', '-l', '-U', '-i', iface, ...filter], {
+export function startCapture(ns: string, iface: string, filter: string[]): Promise<Capture> {
+  const child = execa('ip', ['netns', 'exec', ns, 'tcpdump', '-n', '-l', '-U', '-i', iface, ...filter], {
     reject: false,
     buffer: true,
     timeout: 60_000,
   });
+  return captureOf(child, `${ns}/${iface}`, { startMs: 5000, settleMs: 200, signal: 'SIGINT' });
+}
+
+/**
+ * A running tcpdump as a Capture: resolves once it says it is listening. stop() first waits
+ * `settleMs` so the last packets reach its output (longer through a `kubectl exec` stream).
+ */
+export async function captureOf(
+  child: ResultPromise,
+  where: string,
+  o: { startMs: number; settleMs: number; signal: NodeJS.Signals },
+): Promise<Capture> {
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tcpdump on ${ns}/${iface} did not start`)), 5000);
+    const timer = setTimeout(() => reject(new Error(`tcpdump on ${where} did not start`)), o.startMs);
     child.stderr?.on('data', (d: Buffer) => {
       if (d.toString().includes('listening on')) {
         clearTimeout(timer);
@@ -54,8 +67,8 @@ export async function startCapture(ns: string, iface: string, filter: string[]):
   });
   return {
     async stop() {
-      await new Promise((r) => setTimeout(r, 200)); // let the last packets reach the buffer
-      child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, o.settleMs));
+      child.kill(o.signal);
       const r = await child;
       return String(r.stdout ?? '')
         .split('\n')
@@ -64,15 +77,27 @@ export async function startCapture(ns: string, iface: string, filter: string[]):
   };
 }
 
-/** up a lab for one scenario, log how long up/down took, always tear down */
-export async function withLab<T>(built: Built, fn: (dp: NetnsDataPlane) => Promise<T>): Promise<T> {
-  const dp = new NetnsDataPlane();
-  await dp.up(built.scenario, built.pods);
-  try {
-    return await fn(dp);
-  } finally {
+/**
+ * One lab for the whole test file: up in beforeAll (then `afterUp`), down in afterAll with
+ * its timings logged. Read `.dp` inside hooks and tests only (it exists once beforeAll ran).
+ */
+export function netnsLabForFile(built: Built, afterUp?: (dp: NetnsDataPlane) => Promise<void>): { readonly dp: NetnsDataPlane } {
+  let dp: NetnsDataPlane | undefined;
+  beforeAll(async () => {
+    dp = new NetnsDataPlane();
+    await dp.up(built.scenario, built.pods);
+    await afterUp?.(dp);
+  });
+  afterAll(async () => {
+    if (dp === undefined) return;
     await dp.down();
     // eslint-disable-next-line no-console
     console.log(`[lab-netns] ${built.scenario.name}: up ${dp.timings.upMs} ms, down ${dp.timings.downMs} ms`);
-  }
+  });
+  return {
+    get dp(): NetnsDataPlane {
+      if (dp === undefined) throw new Error(`lab ${built.scenario.name} is not up (read .dp inside a hook or test)`);
+      return dp;
+    },
+  };
 }

@@ -1,26 +1,15 @@
 // Incident 000 on the wire: the Service selects FE and BE pods; kube-proxy's random DNAT
 // sends some connects to BE pods, which do not listen on the target port and answer RST.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NetnsDataPlane } from '../../src/lab/netns/index.js';
+import { describe, expect, it } from 'vitest';
 import { selectorOverlap } from '../fixtures/lab-netns/scenarios.js';
-import { curlArgs, inPod, podOf, startCapture } from './helpers.js';
+import { curlArgs, inPod, netnsLabForFile, podOf, startCapture } from './helpers.js';
 
 const built = selectorOverlap();
 const client = podOf(built, 'client');
-let dp: NetnsDataPlane;
-
-beforeAll(async () => {
-  dp = new NetnsDataPlane();
-  await dp.up(built.scenario, built.pods);
-});
-
-afterAll(async () => {
-  await dp?.down();
-  console.log(`[lab-netns] selector-overlap: up ${dp.timings.upMs} ms, down ${dp.timings.downMs} ms`);
-});
+const netns = netnsLabForFile(built);
 
 async function connects(url: string, n: number): Promise<{ ok: number; refused: number; other: number[] }> {
-  const results = await Promise.all(Array.from({ length: n }, () => inPod(dp, client, curlArgs(url))));
+  const results = await Promise.all(Array.from({ length: n }, () => inPod(netns.dp, client, curlArgs(url))));
   return {
     ok: results.filter((r) => r.exitCode === 0 && r.stdout === '200').length,
     refused: results.filter((r) => r.exitCode === 7).length,
@@ -43,7 +32,7 @@ describe('selector-overlap (incident 000)', () => {
   });
 
   it('the client sees [S] answered by [R.] from a BE pod', async () => {
-    const cap = await startCapture(dp.podNs(client), 'eth0', ['tcp']);
+    const cap = await startCapture(netns.dp.podNs(client), 'eth0', ['tcp']);
     await connects('http://10.96.0.40/', 10);
     const lines = await cap.stop();
     expect(lines.some((l) => /10\.96\.0\.40\.80 > 10\.244\.1\.50\.\d+: Flags \[R\.\]/.test(l))).toBe(true);
@@ -51,14 +40,14 @@ describe('selector-overlap (incident 000)', () => {
 
   it('with endpoints narrowed to the FE pods (the fix), all connects succeed', async () => {
     const fe = built.pods.filter((p) => p.labels.role === 'fe');
-    await dp.endpointsChanged('palo', 'default', fe);
+    await netns.dp.endpointsChanged('palo', 'default', fe);
     const r = await connects('http://10.96.0.40/', 20);
     expect(r).toEqual({ ok: 20, refused: 0, other: [] });
   });
 
   it('a Service with no endpoints is rejected at once, as kube-proxy does', async () => {
-    await dp.endpointsChanged('palo', 'default', []);
-    const r = await inPod(dp, client, curlArgs('http://10.96.0.40/'));
+    await netns.dp.endpointsChanged('palo', 'default', []);
+    const r = await inPod(netns.dp, client, curlArgs('http://10.96.0.40/'));
     expect(r.exitCode).toBe(7);
   });
 });

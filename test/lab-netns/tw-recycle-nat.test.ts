@@ -3,28 +3,18 @@
 // tcp_tw_recycle = 1, uname -r 3.10, PAWSPassive rising in step with ListenDrops.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { NetnsDataPlane } from '../../src/lab/netns/index.js';
 import { twRecycleDropsPort } from '../../src/lab/netns/faults.js';
 import { startLab, type TestLab } from '../helpers/lab.js';
 import { nodePod, twRecycleNat } from '../fixtures/lab-netns/scenarios.js';
-import { curlArgs, inPod, podOf, startCapture, type Capture } from './helpers.js';
+import { type Capture, captureOf, curlArgs, inPod, netnsLabForFile, podOf, startCapture } from './helpers.js';
 
 const built = twRecycleNat();
 const natClient = podOf(built, 'client-nat'); // node-2, SNATed to 10.77.0.12
 const direct = podOf(built, 'client-direct'); // node-3, arrives with its pod IP
 const db = podOf(built, 'db-0'); // node-1, tw_recycle on
 const node1 = nodePod('node-1', '10.77.0.11');
-let dp: NetnsDataPlane;
-
-beforeAll(async () => {
-  dp = new NetnsDataPlane();
-  await dp.up(built.scenario, built.pods);
-  await dp.podAdded(node1);
-});
-
-afterAll(async () => {
-  await dp?.down();
-  console.log(`[lab-netns] tw-recycle-nat: up ${dp.timings.upMs} ms, down ${dp.timings.downMs} ms`);
+const netns = netnsLabForFile(built, async (d) => {
+  await d.podAdded(node1);
 });
 
 function tcpExt(netstat: string): Map<string, number> {
@@ -36,11 +26,11 @@ function tcpExt(netstat: string): Map<string, number> {
 
 describe('tw-recycle-nat (incidents 001/002)', () => {
   it('SYNs from the NATed client get no SYN-ACK while the direct client gets one', async () => {
-    const cap = await startCapture(dp.nodeNs('node-1'), 'vxlan.calico', ['tcp', 'port', '8080']);
+    const cap = await startCapture(netns.dp.nodeNs('node-1'), 'vxlan.calico', ['tcp', 'port', '8080']);
     const url = `http://${db.ip}:8080/healthz`;
     const [nat, dir] = await Promise.all([
-      inPod(dp, natClient, curlArgs(url, ['--local-port', '40002'], 3)),
-      inPod(dp, direct, curlArgs(url, ['--local-port', '40002'], 3)),
+      inPod(netns.dp, natClient, curlArgs(url, ['--local-port', '40002'], 3)),
+      inPod(netns.dp, direct, curlArgs(url, ['--local-port', '40002'], 3)),
     ]);
     const lines = await cap.stop();
     expect(nat.exitCode).toBe(28); // connect timed out: the SYN vanished
@@ -54,36 +44,36 @@ describe('tw-recycle-nat (incidents 001/002)', () => {
 
   it('NATed connects fail only sometimes (the timestamp-like rule spares some)', async () => {
     const url = `http://${db.ip}:8080/healthz`;
-    const ok = await inPod(dp, natClient, curlArgs(url, ['--local-port', '40004'], 3));
+    const ok = await inPod(netns.dp, natClient, curlArgs(url, ['--local-port', '40004'], 3));
     expect(ok.exitCode).toBe(0);
   });
 
   it('the node reports tcp_tw_recycle = 1, timestamps on and a 3.10 kernel (chroot /host honoured)', async () => {
-    const tw = await inPod(dp, node1, ['chroot', '/host', 'sysctl', 'net.ipv4.tcp_tw_recycle']);
+    const tw = await inPod(netns.dp, node1, ['chroot', '/host', 'sysctl', 'net.ipv4.tcp_tw_recycle']);
     expect(tw.stdout.trim()).toBe('net.ipv4.tcp_tw_recycle = 1');
-    const ts = await inPod(dp, node1, ['sysctl', '-n', 'net.ipv4.tcp_timestamps']);
+    const ts = await inPod(netns.dp, node1, ['sysctl', '-n', 'net.ipv4.tcp_timestamps']);
     expect(ts.stdout.trim()).toBe('1');
-    const un = await inPod(dp, node1, ['uname', '-r']);
+    const un = await inPod(netns.dp, node1, ['uname', '-r']);
     expect(un.stdout.trim()).toBe('3.10.0-957.el7.x86_64');
     // a key the scenario does not emulate is the real one
-    const fwd = await inPod(dp, node1, ['sysctl', 'net.ipv4.ip_forward']);
+    const fwd = await inPod(netns.dp, node1, ['sysctl', 'net.ipv4.ip_forward']);
     expect(fwd.stdout.trim()).toBe('net.ipv4.ip_forward = 1');
   });
 
   it('the emulation holds for the other ways an engineer asks: sysctl -a, grep, uname -a', async () => {
-    const all = await inPod(dp, node1, ['sysctl', '-a']);
+    const all = await inPod(netns.dp, node1, ['sysctl', '-a']);
     expect(all.stdout.split('\n')).toContain('net.ipv4.tcp_tw_recycle = 1');
-    const grep = await inPod(dp, node1, ['grep', '^TcpExt:', '/proc/net/netstat']);
+    const grep = await inPod(netns.dp, node1, ['grep', '^TcpExt:', '/proc/net/netstat']);
     expect(grep.stdout.split('\n')[0]).toMatch(/ PAWSPassive PAWSActive /);
-    const un = await inPod(dp, node1, ['uname', '-a']);
+    const un = await inPod(netns.dp, node1, ['uname', '-a']);
     expect(un.stdout).toMatch(/^Linux node-1 3\.10\.0-957\.el7\.x86_64 /);
   });
 
   it('PAWSPassive and ListenDrops rise in step with the dropped SYNs', async () => {
-    const before = tcpExt((await inPod(dp, node1, ['cat', '/proc/net/netstat'])).stdout);
+    const before = tcpExt((await inPod(netns.dp, node1, ['cat', '/proc/net/netstat'])).stdout);
     expect(before.get('PAWSPassive')).toBeGreaterThanOrEqual(3565);
-    await inPod(dp, natClient, curlArgs(`http://${db.ip}:8080/`, ['--local-port', '40003'], 2));
-    const after = tcpExt((await inPod(dp, node1, ['cat', '/proc/net/netstat'])).stdout);
+    await inPod(netns.dp, natClient, curlArgs(`http://${db.ip}:8080/`, ['--local-port', '40003'], 2));
+    const after = tcpExt((await inPod(netns.dp, node1, ['cat', '/proc/net/netstat'])).stdout);
     const paws = (after.get('PAWSPassive') ?? 0) - (before.get('PAWSPassive') ?? 0);
     const drops = (after.get('ListenDrops') ?? 0) - (before.get('ListenDrops') ?? 0);
     expect(paws).toBeGreaterThan(0);
@@ -92,26 +82,26 @@ describe('tw-recycle-nat (incidents 001/002)', () => {
 
   it('sysctl -w net.ipv4.tcp_tw_recycle=0 on the node (the fix) stops the drops; =1 brings them back', async () => {
     const url = `http://${db.ip}:8080/healthz`;
-    const off = await inPod(dp, node1, ['sysctl', '-w', 'net.ipv4.tcp_tw_recycle=0']);
+    const off = await inPod(netns.dp, node1, ['sysctl', '-w', 'net.ipv4.tcp_tw_recycle=0']);
     expect(off.stdout.trim()).toBe('net.ipv4.tcp_tw_recycle = 0');
-    expect((await inPod(dp, node1, ['sysctl', '-n', 'net.ipv4.tcp_tw_recycle'])).stdout.trim()).toBe('0');
-    expect((await inPod(dp, natClient, curlArgs(url, ['--local-port', '40006'], 3))).exitCode).toBe(0);
+    expect((await inPod(netns.dp, node1, ['sysctl', '-n', 'net.ipv4.tcp_tw_recycle'])).stdout.trim()).toBe('0');
+    expect((await inPod(netns.dp, natClient, curlArgs(url, ['--local-port', '40006'], 3))).exitCode).toBe(0);
     // a pod change re-renders the fault table: the fix must survive it
     const extra = { ...direct, name: 'client-extra', ip: '10.244.3.51' };
-    await dp.podAdded(extra);
-    expect((await inPod(dp, natClient, curlArgs(url, ['--local-port', '40007'], 3))).exitCode).toBe(0);
-    await dp.podRemoved(extra);
-    await inPod(dp, node1, ['sysctl', '-w', 'net.ipv4.tcp_tw_recycle=1']);
-    expect((await inPod(dp, natClient, curlArgs(url, ['--local-port', '40010'], 2))).exitCode).toBe(28);
+    await netns.dp.podAdded(extra);
+    expect((await inPod(netns.dp, natClient, curlArgs(url, ['--local-port', '40007'], 3))).exitCode).toBe(0);
+    await netns.dp.podRemoved(extra);
+    await inPod(netns.dp, node1, ['sysctl', '-w', 'net.ipv4.tcp_tw_recycle=1']);
+    expect((await inPod(netns.dp, natClient, curlArgs(url, ['--local-port', '40010'], 2))).exitCode).toBe(28);
   });
 
   it('another node reports the real kernel: no tcp_tw_recycle key', async () => {
     const node2 = nodePod('node-2', '10.77.0.12');
-    await dp.podAdded(node2);
-    const r = await inPod(dp, node2, ['sysctl', 'net.ipv4.tcp_tw_recycle']);
+    await netns.dp.podAdded(node2);
+    const r = await inPod(netns.dp, node2, ['sysctl', 'net.ipv4.tcp_tw_recycle']);
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/cannot stat|No such file/);
-    await dp.podRemoved(node2);
+    await netns.dp.podRemoved(node2);
   });
 });
 
@@ -185,29 +175,11 @@ describe('tw-recycle-nat.yaml through the lab server and real kubectl', () => {
 });
 
 /** tcpdump run with `kubectl exec` in a pod; resolves once it is listening */
-async function kubectlCapture(lab: TestLab, pod: string, argv: string[]): Promise<Capture> {
+function kubectlCapture(lab: TestLab, pod: string, argv: string[]): Promise<Capture> {
   const child = execa('kubectl', ['--kubeconfig', lab.kubeconfig, '--cache-dir', lab.cacheDir, 'exec', pod, '--', ...argv], {
     reject: false,
     stdin: 'ignore',
     timeout: 120_000,
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tcpdump in ${pod} did not start`)), 15_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      if (d.toString().includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return {
-    async stop() {
-      await new Promise((r) => setTimeout(r, 500)); // let the last lines through the exec stream
-      child.kill('SIGTERM');
-      const r = await child;
-      return String(r.stdout ?? '')
-        .split('\n')
-        .filter((l) => l.trim() !== '');
-    },
-  };
+  return captureOf(child, pod, { startMs: 15_000, settleMs: 500, signal: 'SIGTERM' });
 }

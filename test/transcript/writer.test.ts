@@ -1,3 +1,4 @@
+import type { SessionState } from '../../src/engine/types.js';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,9 +167,25 @@ describe('a recorded session', () => {
     expect(t.events[0]!.type).toBe('session-start');
     expect(t.events.at(-1)!.type).toBe('session-end');
     expect(t.events.map((e) => e.seq)).toEqual(t.events.map((_, i) => i + 1));
-    // one snapshot per engine event; the last one is the concluded state
-    const fed = t.events.filter((e) => e.type === 'engine-event').length;
-    expect(t.states).toHaveLength(fed);
+    // one state per completed step (written or rebuilt); the last one is the concluded state
+    const lengths = t.states.map((s) => s.state.history.length);
+    expect(lengths).toEqual([...new Set(lengths)].sort((a, b) => a - b));
+    // sparse: the first state, the step after the long kubeconfig output, the end; the rest rebuilt
+    expect(t.states.filter((s) => !s.rebuilt).length).toBe(3);
+    expect(t.states.filter((s) => s.rebuilt).length).toBeGreaterThan(0);
+    // the rebuilt states are the states a writer snapshotting every step records
+    const dense = join(tmp(), 'dense.jsonl');
+    await recordDemoSession({ transcript: dense, writer: { snapshotEverySteps: 1 } });
+    const d = loadTranscript(dense);
+    expect(d.states.every((s) => !s.rebuilt)).toBe(true);
+    const shape = (x: SessionState) => ({
+      status: x.status,
+      history: x.history.map((h) => [h.stepId, h.kind, h.next]),
+      hyp: Object.fromEntries(Object.entries(x.hypotheses).map(([k, h]) => [k, [h.status, h.evidence.map((e) => e.text)]])),
+      pending: x.pending.map((p) => p.id),
+      frames: x.frames.map((f) => [f.playbookId, f.stepId, Object.keys(f.facts).sort()]),
+    });
+    expect(t.states.map((s) => shape(s.state))).toEqual(d.states.map((s) => shape(s.state)));
     expect(t.states.at(-1)!.state.status).toBe('concluded');
     const start = t.events[0]!;
     expect(start.type === 'session-start' && start.playbookTitle).toBe('NodePort answers sometimes (transcript test)');

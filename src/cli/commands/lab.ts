@@ -1,16 +1,13 @@
 // `netwiz lab list|up|status|down`: a practice cluster whose API the real kubectl talks to.
 // The lab modules are imported lazily so other commands do not load them.
 import type { Command } from 'commander';
+import { formatArgv, quoteArg } from '../../exec/format.js';
 
 interface UpFlags {
   json?: boolean;
   name?: string;
   apiOnly?: boolean;
   requireDataPlane?: boolean;
-}
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export function registerLab(program: Command): void {
@@ -73,11 +70,11 @@ export function registerLab(program: Command): void {
         } else {
           process.stderr.write(
             `netwiz lab: ${rec.name} is up (${rec.scenario}, server ${rec.server}, data plane ${rec.dataPlane.enabled ? 'on' : 'off'})\n` +
-              `netwiz lab: try: netwiz --kubeconfig ${shellQuote(rec.kubeconfig)} --var namespace=${rec.namespace} --var service=${rec.service} --var client_pod=${rec.clientPod}\n` +
+              `netwiz lab: try: ${formatArgv(['netwiz', '--kubeconfig', rec.kubeconfig, '--var', `namespace=${rec.namespace}`, '--var', `service=${rec.service}`, '--var', `client_pod=${rec.clientPod}`])}\n` +
               `netwiz lab: stop it with: netwiz lab down ${rec.name}\n`,
           );
           // KUBECACHEDIR is kubectl's own variable for --cache-dir: each lab keeps its discovery cache apart
-          process.stdout.write(`export KUBECONFIG=${shellQuote(rec.kubeconfig)} KUBECACHEDIR=${shellQuote(rec.cacheDir)}\n`);
+          process.stdout.write(`export KUBECONFIG=${quoteArg(rec.kubeconfig)} KUBECACHEDIR=${quoteArg(rec.cacheDir)}\n`);
         }
       } catch (e) {
         if (e instanceof ScenarioError || e instanceof LabError) {

@@ -7,6 +7,7 @@ import type { Outcome, SessionState } from '../../engine/types.js';
 import type { SessionEvent, SessionObserver } from '../../session/events.js';
 import type { AskEffect, AskReply, Interaction } from '../../session/types.js';
 import { inertText } from '../../transcript/inert.js';
+import { redactArgv } from '../../transcript/redact.js';
 import {
   addSessionOptions,
   type Answers,
@@ -119,7 +120,7 @@ export function progressObserver(write: (line: string) => void): SessionObserver
           }
           break;
         case 'command-start':
-          write(`  ${tag(e.effectId)}$ ${e.argv.map(showArg).join(' ')}${e.target.kind === 'workstation' ? '' : `   (on ${targetText(e.target)})`}`);
+          write(`  ${tag(e.effectId)}$ ${redactArgv(e.argv).map(showArg).join(' ')}${e.target.kind === 'workstation' ? '' : `   (on ${targetText(e.target)})`}`);
           break;
         case 'engine-event': {
           const ev = e.event;
@@ -146,10 +147,10 @@ export function progressObserver(write: (line: string) => void): SessionObserver
           write(`  · ${e.hypothesis.causeId}: ${e.hypothesis.status}${e.hypothesis.evidence.length ? ` — ${e.hypothesis.evidence.at(-1)!.text}` : ''}`);
           break;
         case 'mutation':
-          write(`  ✎ changing: ${e.argv.join(' ')}${e.undo ? `  (undo: ${e.undo.join(' ')})` : ''}`);
+          write(`  ✎ changing: ${redactArgv(e.argv).join(' ')}${e.undo ? `  (undo: ${redactArgv(e.undo).join(' ')})` : ''}`);
           break;
         case 'restore':
-          write(`  ↺ ${e.ok ? 'restored' : 'could not restore'}: ${e.argv.join(' ')}${e.detail ? ` (${e.detail})` : ''}`);
+          write(`  ↺ ${e.ok ? 'restored' : 'could not restore'}: ${redactArgv(e.argv).join(' ')}${e.detail ? ` (${e.detail})` : ''}`);
           break;
         case 'outcome':
           write(outcomeText(e.outcome));
@@ -208,7 +209,8 @@ function commandCollector(): SessionObserver & { commands: RunResult['commands']
     commands,
     onEvent(e) {
       if (e.type === 'command-start') {
-        const c = { argv: e.argv, target: e.target, exit_code: null, duration_ms: 0, timed_out: false, cancelled: false };
+        // the result is often saved to a file: the same redaction as the transcript
+        const c = { argv: redactArgv(e.argv), target: e.target, exit_code: null, duration_ms: 0, timed_out: false, cancelled: false };
         byEffect.set(e.effectId, c);
         commands.push(c);
       } else if (e.type === 'engine-event' && e.event.type === 'command-finished') {

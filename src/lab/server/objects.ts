@@ -115,27 +115,41 @@ export function serviceObject(s: Scenario, svc: ScenarioService, created: number
   };
 }
 
+type ScenarioContainer = ScenarioPod['container'];
+
+/** One container as the API server returns it: `extra` sits where kubectl shows ports/command. */
+function containerSpec(c: ScenarioContainer, extra: Obj): Obj {
+  return {
+    name: c.name,
+    image: c.image,
+    imagePullPolicy: 'IfNotPresent',
+    ...extra,
+    resources: {},
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+  };
+}
+
+function containerPorts(c: ScenarioContainer): Obj[] {
+  return c.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort, protocol: 'TCP' }));
+}
+
+/** A one-container pod spec with the defaults the API server fills in. */
+function podSpec(container: Obj): Obj {
+  return {
+    containers: [container],
+    dnsPolicy: 'ClusterFirst',
+    restartPolicy: 'Always',
+    schedulerName: 'default-scheduler',
+    securityContext: {},
+    terminationGracePeriodSeconds: 30,
+  };
+}
+
 export function podTemplate(w: ScenarioWorkload): Obj {
   return {
     metadata: { labels: { ...w.templateLabels } },
-    spec: {
-      containers: [
-        {
-          name: w.container.name,
-          image: w.container.image,
-          imagePullPolicy: 'IfNotPresent',
-          ports: w.container.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.containerPort, protocol: 'TCP' })),
-          resources: {},
-          terminationMessagePath: '/dev/termination-log',
-          terminationMessagePolicy: 'File',
-        },
-      ],
-      dnsPolicy: 'ClusterFirst',
-      restartPolicy: 'Always',
-      schedulerName: 'default-scheduler',
-      securityContext: {},
-      terminationGracePeriodSeconds: 30,
-    },
+    spec: podSpec(containerSpec(w.container, { ports: containerPorts(w.container) })),
   };
 }
 
@@ -173,27 +187,15 @@ export function podObject(
   p: ScenarioPod,
   opts: { uid: string; created: number; node: { name: string; ip: string }; template?: Obj; owner?: Obj; spec?: Obj },
 ): Obj {
-  const baseSpec = opts.spec ?? opts.template?.spec ?? {
-    containers: [
-      {
-        name: p.container.name,
-        image: p.container.image,
-        imagePullPolicy: 'IfNotPresent',
-        ...(p.container.ports.length
-          ? { ports: p.container.ports.map((x) => ({ ...(x.name ? { name: x.name } : {}), containerPort: x.containerPort, protocol: 'TCP' })) }
-          : {}),
+  const baseSpec =
+    opts.spec ??
+    opts.template?.spec ??
+    podSpec(
+      containerSpec(p.container, {
+        ...(p.container.ports.length ? { ports: containerPorts(p.container) } : {}),
         command: ['sleep', 'infinity'],
-        resources: {},
-        terminationMessagePath: '/dev/termination-log',
-        terminationMessagePolicy: 'File',
-      },
-    ],
-    dnsPolicy: 'ClusterFirst',
-    restartPolicy: 'Always',
-    schedulerName: 'default-scheduler',
-    securityContext: {},
-    terminationGracePeriodSeconds: 30,
-  };
+      }),
+    );
   const spec = JSON.parse(JSON.stringify(baseSpec));
   spec.nodeName = opts.node.name;
   if (p.hostNetwork) spec.hostNetwork = true;

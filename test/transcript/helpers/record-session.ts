@@ -11,7 +11,7 @@ import { loadPlaybookFiles } from '../../../src/playbook/catalog.js';
 import type { SessionEvent } from '../../../src/session/events.js';
 import { outputFileFor } from '../../../src/transcript/paths.js';
 import type { TranscriptMeta } from '../../../src/transcript/format.js';
-import { TranscriptWriter } from '../../../src/transcript/writer.js';
+import { TranscriptWriter, type TranscriptWriterOptions } from '../../../src/transcript/writer.js';
 
 export const FIXTURES = resolve(import.meta.dirname, '../../fixtures/transcript');
 export const DEMO_PLAYBOOK = resolve(FIXTURES, 'playbooks/transcript-demo.yaml');
@@ -45,12 +45,14 @@ export interface RecordOptions {
   note?: TranscriptMeta;
   /** default 1000, so the kubeconfig's output (1.3 KB) is also kept on disk beside the transcript */
   inlineLimit?: number;
+  /** more writer options (snapshot spacing) */
+  writer?: Partial<TranscriptWriterOptions>;
 }
 
 /** Run the demo session to its end, writing every event through a TranscriptWriter. */
 export async function recordDemoSession(o: RecordOptions): Promise<SessionState> {
   const catalog = demoCatalog();
-  const writer = new TranscriptWriter({ path: o.transcript, catalog, append: o.append, inlineLimit: o.inlineLimit ?? 1000 });
+  const writer = new TranscriptWriter({ path: o.transcript, catalog, append: o.append, inlineLimit: o.inlineLimit ?? 1000, ...o.writer });
   const emit = (e: SessionEvent) => writer.onEvent(e);
   if (o.note) writer.note(o.note);
   const env = { PATH: `${resolve(FIXTURES, 'bin')}:${process.env.PATH ?? ''}` };
@@ -59,6 +61,8 @@ export async function recordDemoSession(o: RecordOptions): Promise<SessionState>
   if (o.resumeFrom) {
     state = o.resumeFrom;
     queue = [...state.pending];
+    // like the driver: the state a session (re)starts from is its first snapshot
+    emit({ type: 'state', state });
   } else {
     emit({
       type: 'session-start',
@@ -73,6 +77,7 @@ export async function recordDemoSession(o: RecordOptions): Promise<SessionState>
     const t = startSession(catalog, 'transcript-demo', demoInputs());
     state = t.state;
     queue = t.effects;
+    emit({ type: 'state', state });
   }
   while (queue.length) {
     const effect = queue.shift()!;
