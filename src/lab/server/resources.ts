@@ -72,10 +72,6 @@ export function apiVersionOf(def: { group: string; version: string }): string {
   return def.group ? `${def.group}/${def.version}` : def.version;
 }
 
-export function resourceByKind(kind: string): ResourceDef | undefined {
-  return RESOURCES.find((r) => r.kind === kind);
-}
-
 /** legacy APIResourceList for /api/v1 or /apis/G/V */
 export function apiResourceList(group: string, version: string): object {
   const resources: object[] = [];
