@@ -89,12 +89,13 @@ export function redactArgv(argv: readonly string[]): string[] {
 
 /** Keys whose value is a secret in YAML, JSON, INI or `KEY=value` form. */
 const SECRET_KEY =
-  '(?:client-key-data|client-certificate-data|(?:[A-Za-z0-9_.-]*[-_.])?(?:token|id-token|refresh-token|access-token|auth-token|bearer-token|bearer|password|passwd|secret|secret-key|api-key|apikey|private-key)|[A-Za-z0-9]*(?:Token|Password|Secret|ApiKey|PrivateKey))';
+  '(?:client-key-data|client-certificate-data|(?:[A-Za-z0-9_.-]*[-_.])?(?:token|id-token|refresh-token|access-token|auth-token|bearer-token|bearer|password|passwd|pwd|pass|auth|credentials?|secret|secret-key|api-key|api_key|apikey|private-key)|[A-Za-z0-9]*(?:Token|Password|Secret|ApiKey|PrivateKey))';
 
 // `token: abc`, `"token": "abc"`, `password=abc`; keeps booleans, numbers and empty values
-// (`automountServiceAccountToken: false` is configuration, not a secret).
+// (`automountServiceAccountToken: false` is configuration, not a secret), and a value that
+// opens an object or list (`case 'auth': {` in code is no credential).
 const KEY_VALUE_RE = new RegExp(
-  `(^|[\\s{,;"'\\\\])(${SECRET_KEY})(\\\\?"?'?\\s*[:=]\\s*)(\\\\?["']?)([^\\s"',}\\\\]+)`,
+  `(^|[\\s{,;"'\\\\])(${SECRET_KEY})(\\\\?"?'?\\s*[:=]\\s*)(\\\\?["']?)([^\\s"',}{[\\\\][^\\s"',}\\\\]*)`,
   'gim',
 );
 

@@ -116,6 +116,13 @@ describe('redactText on real-looking output', () => {
     expect(redactText(spec)).toBe(spec);
   });
 
+  it('hides values under the other names people give credentials (auth, pwd, pass, credentials, api_key)', () => {
+    const text = 'auth: dXNlcjpodW50ZXIy\npwd=hunter2\n"pass": "hunter3"\ncredentials: s3cr3t-cred\napi_key=AKIAEXAMPLE';
+    const out = redactText(text);
+    for (const secret of ['dXNlcjpodW50ZXIy', 'hunter2', 'hunter3', 's3cr3t-cred', 'AKIAEXAMPLE']) expect(out).not.toContain(secret);
+    expect(redactText('auth: true\npass: 3')).toBe('auth: true\npass: 3');
+  });
+
   it('is idempotent', () => {
     for (const f of ['kubeconfig-with-secrets.yaml', 'secret-get-yaml.txt', 'secret-get-json.txt', 'curl-verbose-auth.txt']) {
       const once = redactText(fixture(f));
