@@ -36,10 +36,19 @@ export function sessionDocument(t: LoadedTranscript): SessionDocument {
 export function exportTranscript(t: LoadedTranscript, format: ExportFormat): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(sessionDocument(t), null, 2)}\n`;
+      return `${jsonInert(JSON.stringify(sessionDocument(t), null, 2))}\n`;
     case 'md':
       return exportMarkdown(redactValue(buildSessionRecord(t)));
     case 'sh':
       return exportShell(redactValue(buildSessionRecord(t)));
   }
+}
+
+// JSON.stringify escapes C0 controls (ESC included) but leaves C1 controls and bidi
+// overrides raw, which some terminals act on when the export is `cat`ed. The \u escapes
+// are the same JSON value, only inert on screen.
+const JSON_UNSAFE_RE = /[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function jsonInert(json: string): string {
+  return json.replace(JSON_UNSAFE_RE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Effect, SessionState } from '../../src/engine/types.js';
-import { exportTranscript, sessionDocument } from '../../src/transcript/export.js';
+import { exportTranscript, jsonInert, sessionDocument } from '../../src/transcript/export.js';
 import { mdCode, mdFence } from '../../src/transcript/export-md.js';
 import { loadTranscript, parseTranscript } from '../../src/transcript/reader.js';
 import { shellQuote } from '../../src/transcript/shell-quote.js';
@@ -207,6 +207,13 @@ describe('export of a hostile session', () => {
     expect(doc.events).toHaveLength(loadTranscript(path).events.length);
     expect(doc.steps[1].commands[0].restored).toEqual({ ok: true, argv: ['kubectl', 'scale', `deployment/${EVIL_POD}`, '--replicas=3'] });
     expect(doc.status).toBe('inconclusive');
+  });
+
+  it('JSON: C1 controls and bidi overrides are escaped, so cat of the export is inert', () => {
+    const hostile = { s: 'a\u009b31mred\u202eevil\u001b]0;title\u0007' };
+    const text = jsonInert(JSON.stringify(hostile));
+    expect(text).not.toMatch(/[\u0000-\u001f\u0080-\u009f\u202e]/);
+    expect(JSON.parse(text)).toEqual(hostile);
   });
 });
 
