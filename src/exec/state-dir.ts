@@ -25,6 +25,7 @@ export function sessionFileName(sessionId: string): string {
   return sessionId;
 }
 
+/** a process with this pid exists (EPERM: it does, as another user) */
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -1,4 +1,4 @@
-import { defineParser, couldNotParse, parsed, distinct, int, isRecord, lines, str } from './outcome.js';
+import { defineParser, couldNotParse, parseJsonArray, parsed, distinct, int, isRecord, lines, str } from './outcome.js';
 
 interface Addr {
   ip: string;
@@ -79,13 +79,8 @@ export const ipAddrParser = defineParser({
     if (text === '') return couldNotParse('ip addr output', 'empty output');
     let r: ReturnType<typeof fromJson>;
     if (text.startsWith('[')) {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        return couldNotParse('ip -j addr output', `not JSON: ${(err as Error).message}`);
-      }
-      if (!Array.isArray(value)) return couldNotParse('ip -j addr output', 'expected a JSON array of devices');
+      const value = parseJsonArray(text, 'ip -j addr output', 'a JSON array of devices');
+      if (!Array.isArray(value)) return value;
       r = fromJson(value);
     } else {
       r = fromText(text);

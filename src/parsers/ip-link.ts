@@ -1,4 +1,4 @@
-import { defineParser, couldNotParse, parsed, int, isRecord, lines, str } from './outcome.js';
+import { defineParser, couldNotParse, parseJsonArray, parsed, int, isRecord, lines, str } from './outcome.js';
 
 /** Bytes an encapsulation adds to each inner packet, on an IPv4 underlay (IPv6 adds 20).
  * IPIP: outer IP 20. VXLAN: outer IP 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 = 50.
@@ -190,13 +190,8 @@ export const ipLinkParser = defineParser({
     if (text === '') return couldNotParse('ip link output', 'empty output');
     let devices: Device[];
     if (text.startsWith('[')) {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        return couldNotParse('ip -j link output', `not JSON: ${(err as Error).message}`);
-      }
-      if (!Array.isArray(value)) return couldNotParse('ip -j link output', 'expected a JSON array of devices');
+      const value = parseJsonArray(text, 'ip -j link output', 'a JSON array of devices');
+      if (!Array.isArray(value)) return value;
       devices = fromJson(value).filter((d) => d.name !== '');
     } else {
       devices = fromText(text);

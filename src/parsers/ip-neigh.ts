@@ -1,4 +1,4 @@
-import { defineParser, couldNotParse, parsed, distinct, isRecord, lines, str } from './outcome.js';
+import { defineParser, couldNotParse, parseJsonArray, parsed, distinct, isRecord, lines, str } from './outcome.js';
 
 interface Neighbour {
   ip: string;
@@ -19,13 +19,8 @@ export const ipNeighParser = defineParser({
     if (text === '') {
       entries = []; // an empty table is a valid answer ("never resolved")
     } else if (text.startsWith('[')) {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        return couldNotParse('ip -j neigh output', `not JSON: ${(err as Error).message}`);
-      }
-      if (!Array.isArray(value)) return couldNotParse('ip -j neigh output', 'expected a JSON array');
+      const value = parseJsonArray(text, 'ip -j neigh output', 'a JSON array');
+      if (!Array.isArray(value)) return value;
       entries = value.filter(isRecord).map((n) => ({
         ip: str(n.dst) ?? '',
         dev: str(n.dev) ?? '',

@@ -11,6 +11,18 @@ export function couldNotParse(what: string, why: string): ParseOutcome {
   return { ok: false, error: `could not parse ${what}: ${why}` };
 }
 
+/** `ip -j …` output: the JSON array it printed, or the ParseOutcome saying why it is not
+ * one (`expected` names what the array should be). */
+export function parseJsonArray(text: string, what: string, expected: string): unknown[] | ParseOutcome {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return couldNotParse(what, `not JSON: ${(err as Error).message}`);
+  }
+  return Array.isArray(value) ? value : couldNotParse(what, `expected ${expected}`);
+}
+
 /** Fields may hold interfaces and optional values; toFact makes them plain JSON facts. */
 export function parsed(fields: Record<string, unknown>): ParseOutcome {
   return { ok: true, fields: toFact(fields) as Fields };

@@ -148,8 +148,11 @@ function measure(root: unknown): { nodes: number; tooDeep: boolean; where?: numb
   return { nodes, tooDeep: false };
 }
 
+/** What finding a position needs: the scenario loader passes its own YAML files too. */
+export type YamlPositions = Pick<PlaybookSource, 'doc' | 'linePos'>;
+
 /** The node at `path`, or the nearest ancestor that exists (a missing key points at its map). */
-export function nodeAt(src: PlaybookSource, path: YamlPath): Node | undefined {
+export function nodeAt(src: YamlPositions, path: YamlPath): Node | undefined {
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? src.doc.contents : src.doc.getIn(path.slice(0, n), true);
     if (node && typeof node === 'object' && 'range' in node && (node as Node).range) return node as Node;
@@ -157,13 +160,13 @@ export function nodeAt(src: PlaybookSource, path: YamlPath): Node | undefined {
   return undefined;
 }
 
-export function positionOf(src: PlaybookSource, path: YamlPath): { line: number; col: number } {
+export function positionOf(src: YamlPositions, path: YamlPath): { line: number; col: number } {
   const node = nodeAt(src, path);
   return node?.range ? src.linePos(node.range[0]) : { line: 1, col: 1 };
 }
 
 /** Position of the key `key` inside the map at `path` (for unknown keys). */
-export function keyPositionOf(src: PlaybookSource, path: YamlPath, key: string): { line: number; col: number } {
+export function keyPositionOf(src: YamlPositions, path: YamlPath, key: string): { line: number; col: number } {
   const map = path.length === 0 ? src.doc.contents : src.doc.getIn(path, true);
   if (isMap(map)) {
     for (const it of map.items) {

@@ -4,13 +4,11 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../src/exec/index.js';
-import { killHard, startCrashSession } from './processes.js';
+import { killHard, netwizCli, startCrashSession } from './processes.js';
 import { createJournal, journalFile, pending, readJournal, record, restoreSession, sessionsWithPending } from '../../src/exec/journal.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'exec');
 const fakeKubectl = join(fixtures, 'fake-kubectl.mjs');
 
@@ -92,13 +90,7 @@ describe('journal', () => {
   });
 });
 
-const cli = (args: string[]) =>
-  execa(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'entry.ts'), ...args], {
-    cwd: root,
-    reject: false,
-    env,
-    stdin: 'ignore',
-  });
+const cli = (args: string[]) => netwizCli(args, env);
 
 describe('netwiz undo after a kill -9', () => {
   it('restores the replica count the killed session changed, and twice is harmless', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecutor, sweepLeftovers } from '../../src/exec/index.js';
 import type { ClusterOptions } from '../../src/exec/types.js';
 import { hostExecPlan, startLab, type TestLab } from '../helpers/lab.js';
-import { killHard, processesWith, startCrashSession } from './processes.js';
+import { killHard, netwizCli, processesWith, startCrashSession } from './processes.js';
 
 let lab: TestLab;
 let cluster: ClusterOptions;
@@ -118,30 +118,18 @@ describe('netwiz undo after kill -9, against the lab', () => {
     const replicas = async () => JSON.parse((await lab.kubectl(['get', 'deploy', 'web', '-n', lab.namespace, '-o', 'json'])).stdout).spec.replicas as number;
     const from = await replicas();
     expect(from).toBe(3);
-    const root = join(import.meta.dirname, '..', '..');
     const childEnv = { ...process.env, ...env, XDG_STATE_HOME: join(dir, 'xdg') };
     const { child, out } = await startCrashSession(['e2e-crash', JSON.stringify(cluster), 'web', '1', String(from)], childEnv);
     expect(out).toBe('ready\n');
     expect(await killHard(child)).toBe('SIGKILL');
     expect(await replicas()).toBe(1);
 
-    const { execa } = await import('execa');
-    const undo = await execa(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'entry.ts'), 'undo', '--session', 'e2e-crash', '--yes'], {
-      cwd: root,
-      env: childEnv,
-      reject: false,
-      stdin: 'ignore',
-    });
+    const undo = await netwizCli(['undo', '--session', 'e2e-crash', '--yes'], childEnv);
     expect(undo.stderr).toBe('');
     expect(undo.exitCode).toBe(0);
     expect(undo.stdout).toContain(`restored  kubectl scale deployment/web --replicas=${from}`);
     expect(await replicas()).toBe(from);
-    const again = await execa(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'entry.ts'), 'undo', '--session', 'e2e-crash', '--yes'], {
-      cwd: root,
-      env: childEnv,
-      reject: false,
-      stdin: 'ignore',
-    });
+    const again = await netwizCli(['undo', '--session', 'e2e-crash', '--yes'], childEnv);
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toContain('session e2e-crash: nothing to restore');
     expect(await replicas()).toBe(from);
@@ -150,22 +138,20 @@ describe('netwiz undo after kill -9, against the lab', () => {
 
 describe('kill -9 of a real `netwiz run` after its scale step', () => {
   it('`netwiz undo` puts the replica count back', async () => {
-    const { execa } = await import('execa');
     const root = join(import.meta.dirname, '..', '..');
     const replicas = async () => JSON.parse((await lab.kubectl(['get', 'deploy', 'web', '-n', lab.namespace, '-o', 'json'])).stdout).spec.replicas as number;
     const from = await replicas();
     expect(from).toBeGreaterThan(1);
     const pause = `600.${process.pid % 1000}${Date.now() % 1000}`;
     const childEnv = { ...process.env, ...env, XDG_STATE_HOME: join(dir, 'xdg-run') };
-    const netwiz = execa(
-      process.execPath,
+    const netwiz = netwizCli(
       [
-        '--import', 'tsx', join(root, 'src', 'cli', 'entry.ts'), 'run', join(root, 'test', 'fixtures', 'exec', 'playbooks', 'scale-then-wait.yaml'),
+        'run', join(root, 'test', 'fixtures', 'exec', 'playbooks', 'scale-then-wait.yaml'),
         '--var', `namespace=${lab.namespace}`, '--var', 'deployment=web', '--var', `pause=${pause}`,
         '--yes', '--kubeconfig', lab.kubeconfig, '--context', lab.context,
         '--transcript', join(dir, 'run-transcript.jsonl'),
       ],
-      { cwd: root, env: childEnv, reject: false, stdin: 'ignore' },
+      childEnv,
     );
     try {
       // the wait step runs once the scale is done
@@ -183,12 +169,7 @@ describe('kill -9 of a real `netwiz run` after its scale step', () => {
       for (let i = 0; i < 200 && processesWith(`sleep\0${pause}`).length > 0; i++) await new Promise((r) => setTimeout(r, 25));
       expect(processesWith(`sleep\0${pause}`)).toEqual([]);
 
-      const undo = await execa(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'entry.ts'), 'undo', '--yes'], {
-        cwd: root,
-        env: childEnv,
-        reject: false,
-        stdin: 'ignore',
-      });
+      const undo = await netwizCli(['undo', '--yes'], childEnv);
       expect(undo.stderr).toBe('');
       expect(undo.exitCode).toBe(0);
       expect(undo.stdout).toContain(`restored  kubectl scale deployment/web -n ${lab.namespace} --replicas=${from}`);

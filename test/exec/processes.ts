@@ -1,8 +1,10 @@
 // Process helpers for the executor's end-to-end tests: finding what a command left running,
-// and a session (test/fixtures/exec/crash-session.ts) killed with SIGKILL mid-change.
+// a session (test/fixtures/exec/crash-session.ts) killed with SIGKILL mid-change, and the
+// netwiz CLI run from its sources.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 
 /** pids of live (non-zombie) processes whose command line contains `marker` */
 export function processesWith(marker: string): number[] {
@@ -51,4 +53,14 @@ export function killHard(child: ChildProcessWithoutNullStreams): Promise<NodeJS.
   const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
   child.kill('SIGKILL');
   return exited;
+}
+
+/** `netwiz ARGS` from the sources (no bundle needed); the result says how it ended, never rejects */
+export function netwizCli(args: string[], env: NodeJS.ProcessEnv) {
+  return execa(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'entry.ts'), ...args], {
+    cwd: ROOT,
+    env,
+    reject: false,
+    stdin: 'ignore',
+  });
 }

@@ -3,7 +3,8 @@
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { keyPositionOf, positionOf, type YamlPositions } from '../../playbook/source.js';
 import type { z } from 'zod';
 import { scenarioFileSchema, type ScenarioFile } from './schema.js';
 import type { AppBehaviour, Scenario, ScenarioNode, ScenarioPod, ScenarioService, ScenarioWorkload } from './model.js';
@@ -31,28 +32,8 @@ export function formatScenarioDiagnostic(d: ScenarioDiagnostic): string {
 
 type YamlPath = (string | number)[];
 
-interface Source {
+interface Source extends YamlPositions {
   file: string;
-  doc: Document.Parsed;
-  lc: LineCounter;
-}
-
-function positionOf(src: Source, p: YamlPath): { line: number; col: number } {
-  for (let n = p.length; n >= 0; n--) {
-    const node = (n === 0 ? src.doc.contents : src.doc.getIn(p.slice(0, n), true)) as Node | undefined;
-    if (node && typeof node === 'object' && 'range' in node && node.range) return src.lc.linePos(node.range[0]);
-  }
-  return { line: 1, col: 1 };
-}
-
-function keyPositionOf(src: Source, p: YamlPath, key: string): { line: number; col: number } {
-  const map = p.length === 0 ? src.doc.contents : src.doc.getIn(p, true);
-  if (isMap(map)) {
-    for (const it of map.items) {
-      if (isScalar(it.key) && String(it.key.value) === key && it.key.range) return src.lc.linePos(it.key.range[0]);
-    }
-  }
-  return positionOf(src, p);
 }
 
 function zodDiagnostics(src: Source, error: z.ZodError): ScenarioDiagnostic[] {
@@ -135,7 +116,7 @@ export function parseScenario(file: string, text: string): Scenario {
       })),
     );
   }
-  const src: Source = { file, doc, lc };
+  const src: Source = { file, doc, linePos: (offset) => lc.linePos(offset) };
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
