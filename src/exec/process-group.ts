@@ -2,6 +2,7 @@
 // process group of its own and `kill(-pgid)` reaches its children and grandchildren too
 // (`sh -c 'sleep 600 & wait'`), not just the direct child execa knows about.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** pids of processes in group `pgid` that are still running (zombies do not count: on this
@@ -78,11 +79,22 @@ let exitHookInstalled = false;
 
 /**
  * A kill -9 of netwiz runs no exit hook, and detached children do not die with their
- * parent. So a small watchdog process holds the read end of a pipe from netwiz, learns the
- * running groups ("+pgid" / "-pgid" lines) and, when the pipe closes because netwiz is
- * gone (however it died), SIGKILLs the groups still registered and exits.
+ * parent. So a small watchdog process holds the read end of a pipe from netwiz and, when the
+ * pipe closes because netwiz is gone (however it died), kills what netwiz left running:
+ *   - every process whose environment carries this netwiz's owner marker
+ *     (NETWIZ_OWNER=<pid>-<random>, put into every child's environment *before* spawn, and
+ *     inherited by grandchildren even when they start a session of their own). This closes
+ *     the race where netwiz dies between spawning a command and registering its group;
+ *   - the process groups netwiz registered ("+pgid" / "-pgid" lines), for children that
+ *     cleared their environment.
+ * /proc/PID/environ is readable by root and by the same user, i.e. for all our children.
+ * The watchdog is started before the first child is spawned, so it exists whenever a child can.
  */
+export const OWNER_ENV = 'NETWIZ_OWNER';
+
 const WATCHDOG_SRC = `
+const fs = require('node:fs');
+const owner = process.argv[1] || '';
 const groups = new Set();
 let buf = '';
 process.stdin.setEncoding('utf8');
@@ -98,10 +110,32 @@ process.stdin.on('data', (d) => {
     else groups.delete(n);
   }
 });
+const byMarker = () => {
+  if (!owner) return 0;
+  const needle = Buffer.from('\\0${OWNER_ENV}=' + owner + '\\0');
+  const zero = Buffer.from([0]);
+  let names = [];
+  try { names = fs.readdirSync('/proc'); } catch { return 0; }
+  let hit = 0;
+  for (const name of names) {
+    if (!/^\\d+$/.test(name) || Number(name) === process.pid) continue;
+    let env;
+    try { env = fs.readFileSync('/proc/' + name + '/environ'); } catch { continue; }
+    if (!Buffer.concat([zero, env, zero]).includes(needle)) continue;
+    try { process.kill(Number(name), 'SIGKILL'); hit++; } catch {}
+  }
+  return hit;
+};
+let ended = false;
 const end = () => {
+  if (ended) return;
+  ended = true;
   for (const g of groups) {
     try { process.kill(-g, 'SIGKILL'); } catch {}
   }
+  // again until a pass finds nothing: a child may have forked while we looked
+  // (a killed process is a zombie, whose environ reads empty, so this ends)
+  for (let pass = 0; pass < 10 && byMarker() > 0; pass++);
   process.exit(0);
 };
 process.stdin.on('end', end);
@@ -110,27 +144,49 @@ process.stdin.on('error', end);
 
 let watchdog: ChildProcess | undefined;
 let watchdogBroken = false;
+let owner: string | undefined;
+
+/** this netwiz process's marker: pid plus randomness, so a reused pid cannot match */
+export function ownerMarker(): string {
+  return (owner ??= `${process.pid}-${randomBytes(6).toString('hex')}`);
+}
+
+function ensureWatchdog(): ChildProcess | undefined {
+  if (watchdogBroken || process.env.NETWIZ_NO_WATCHDOG === '1') return undefined;
+  if (watchdog) return watchdog;
+  // the watchdog must not carry our marker itself (it skips its own pid too)
+  const env = { ...process.env };
+  delete env[OWNER_ENV];
+  try {
+    watchdog = spawn(process.execPath, ['-e', WATCHDOG_SRC, ownerMarker()], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, env });
+  } catch {
+    watchdogBroken = true;
+    return undefined;
+  }
+  watchdog.on('error', () => {
+    watchdogBroken = true;
+  });
+  watchdog.stdin?.on('error', () => {
+    watchdogBroken = true;
+  });
+  // netwiz may exit while the watchdog runs: neither the process nor its pipe keeps it alive
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
+}
 
 function tellWatchdog(line: string): void {
-  if (watchdogBroken || process.env.NETWIZ_NO_WATCHDOG === '1') return;
-  if (!watchdog) {
-    try {
-      watchdog = spawn(process.execPath, ['-e', WATCHDOG_SRC], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-    } catch {
-      watchdogBroken = true;
-      return;
-    }
-    watchdog.on('error', () => {
-      watchdogBroken = true;
-    });
-    watchdog.stdin?.on('error', () => {
-      watchdogBroken = true;
-    });
-    // netwiz may exit while the watchdog runs: neither the process nor its pipe keeps it alive
-    watchdog.unref();
-    (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  }
-  watchdog.stdin?.write(`${line}\n`);
+  ensureWatchdog()?.stdin?.write(`${line}\n`);
+}
+
+/**
+ * Call synchronously right before spawning a child: starts the watchdog if it is not running
+ * yet and returns the environment entries the child must get, so that a kill of netwiz at
+ * any moment after the spawn still reaches the child and everything it starts.
+ */
+export function ownedChildEnv(): Record<string, string> {
+  ensureWatchdog();
+  return { [OWNER_ENV]: ownerMarker() };
 }
 
 export function trackGroup(pgid: number): void {

@@ -49,7 +49,7 @@ describe('netwiz run progress on stderr', () => {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code, stderr).toBe(3); // runs off its last step: inconclusive
-    expect(stderr).toContain('$ true -u test:[REDACTED] --token [REDACTED] -utest:[REDACTED]');
+    expect(stderr).toContain("$ true -u 'test:[REDACTED]' --token '[REDACTED]' '-utest:[REDACTED]'");
     for (const text of [stderr, stdout, await readFile(transcript, 'utf8')]) {
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(TOKEN);
@@ -63,7 +63,25 @@ describe('netwiz run progress on stderr', () => {
     o.onEvent({ type: 'restore', journalId: 'j1', argv: ['curl', `--password=${PASSWORD}`, 'http://x/undo'], ok: true });
     expect(lines.join('\n')).not.toContain(PASSWORD);
     expect(lines.join('\n')).not.toContain(TOKEN);
-    expect(lines[0]).toBe('  ✎ changing: curl -X POST -u admin:[REDACTED] http://x/  (undo: curl --token [REDACTED] http://x/undo)');
-    expect(lines[1]).toBe('  ↺ restored: curl --password=[REDACTED] http://x/undo');
+    expect(lines[0]).toBe("  ✎ changing: curl -X POST -u 'admin:[REDACTED]' http://x/  (undo: curl --token '[REDACTED]' http://x/undo)");
+    expect(lines[1]).toBe("  ↺ restored: curl '--password=[REDACTED]' http://x/undo");
+  });
+
+  it('shows hostile arguments POSIX-quoted: pasting a progress line into a shell runs nothing', async () => {
+    const lines: string[] = [];
+    const o = progressObserver((l) => lines.push(l));
+    const marker = join(dir, 'PWNED');
+    const hostile = [`$(touch ${marker})`, `\`touch ${marker}\``, `a;touch ${marker}`, `it's`];
+    o.onEvent({ type: 'command-start', effectId: 'e1', argv: ['echo', ...hostile], target: { kind: 'workstation' }, startedAt: '' });
+    o.onEvent({ type: 'mutation', effectId: 'e2', argv: ['echo', ...hostile], undo: ['echo', hostile[0]!], journalId: 'j' });
+    const shown = lines.find((l) => l.includes('$ echo'))!.replace(/^\s*\$ /, '');
+    const { execFileSync } = await import('node:child_process');
+    // the shown line, run by a shell, echoes the arguments back verbatim and creates nothing
+    const echoed = execFileSync('sh', ['-c', shown], { encoding: 'utf8' });
+    expect(echoed).toBe(`${hostile.join(' ')}\n`);
+    const changing = lines.find((l) => l.includes('changing:'))!.replace(/^.*changing: /, '').replace(/  \(undo: .*$/, '');
+    expect(execFileSync('sh', ['-c', changing], { encoding: 'utf8' })).toBe(`${hostile.join(' ')}\n`);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(marker)).toBe(false);
   });
 });

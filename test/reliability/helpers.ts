@@ -1,7 +1,7 @@
 // Shared by the reliability tests: the CLI as a child process, process-table checks, and
 // the counts each test records for RELIABILITY.md.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = process.cwd();
@@ -28,46 +28,15 @@ export interface NetwizOptions {
 }
 
 /**
- * A private, complete copy of dist/netwiz.mjs for this test process. Every vitest run on
- * this shared machine rebuilds the bundle in place (global setup), so a CLI started at the
- * wrong moment reads a half-written file (seen: exit 0 with no output). The copy lives in
- * .netwiz-tmp/ inside the repo so the bundle still finds playbooks/ next to package.json.
+ * The bundle the tests run. scripts/build.mjs writes each file beside and renames it, entry
+ * last, and keeps recent chunks of earlier builds, so a CLI started while another test
+ * process rebuilds sees a whole old bundle or a whole new one (a half-written file once
+ * made a run exit 0 with no output, before the build became atomic).
  */
-let bundleCopy: string | undefined;
 function stableBundle(): string {
-  if (bundleCopy && existsSync(bundleCopy)) return bundleCopy;
-  const src = path.join(ROOT, 'dist', 'netwiz.mjs');
-  const dir = path.join(ROOT, '.netwiz-tmp');
-  mkdirSync(dir, { recursive: true });
-  const dest = path.join(dir, `reliability-bundle-${process.pid}.mjs`);
-  // copies left by test processes that are gone (a worker's exit hook does not always run)
-  for (const f of readdirSync(dir)) {
-    const m = /^reliability-bundle-(\d+)\.mjs(\.part)?$/.exec(f);
-    if (m && !pidAlive(Number(m[1]))) rmSync(path.join(dir, f), { force: true });
-  }
-  for (let i = 0; i < 200; i++) {
-    const tmp = `${dest}.part`;
-    copyFileSync(src, tmp);
-    const text = readFileSync(tmp, 'utf8');
-    // esbuild writes the source-map comment last: its presence means the copy is whole
-    if (text.length > 100_000 && /\/\/# sourceMappingURL=netwiz\.mjs\.map\s*$/.test(text)) {
-      renameSync(tmp, dest);
-      bundleCopy = dest;
-      process.once('exit', () => rmSync(dest, { force: true }));
-      return dest;
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-  }
-  throw new Error('dist/netwiz.mjs never looked complete; run npm run build');
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  const entry = path.join(ROOT, 'dist', 'netwiz.mjs');
+  if (!existsSync(entry)) throw new Error('dist/netwiz.mjs is missing; run npm run build');
+  return entry;
 }
 
 /** The bundled CLI (a stable copy of dist/netwiz.mjs, rebuilt by the global setup) as a child process. */

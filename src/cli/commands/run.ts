@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { Outcome, SessionState } from '../../engine/types.js';
 import type { SessionEvent, SessionObserver } from '../../session/events.js';
 import type { AskEffect, AskReply, Interaction } from '../../session/types.js';
+import { formatArgv } from '../../exec/format.js';
 import { inertText } from '../../transcript/inert.js';
 import { redactArgv } from '../../transcript/redact.js';
 import {
@@ -120,7 +121,7 @@ export function progressObserver(write: (line: string) => void): SessionObserver
           }
           break;
         case 'command-start':
-          write(`  ${tag(e.effectId)}$ ${redactArgv(e.argv).map(showArg).join(' ')}${e.target.kind === 'workstation' ? '' : `   (on ${targetText(e.target)})`}`);
+          write(`  ${tag(e.effectId)}$ ${formatArgv(redactArgv(e.argv))}${e.target.kind === 'workstation' ? '' : `   (on ${targetText(e.target)})`}`);
           break;
         case 'engine-event': {
           const ev = e.event;
@@ -147,10 +148,10 @@ export function progressObserver(write: (line: string) => void): SessionObserver
           write(`  · ${e.hypothesis.causeId}: ${e.hypothesis.status}${e.hypothesis.evidence.length ? ` — ${e.hypothesis.evidence.at(-1)!.text}` : ''}`);
           break;
         case 'mutation':
-          write(`  ✎ changing: ${redactArgv(e.argv).join(' ')}${e.undo ? `  (undo: ${redactArgv(e.undo).join(' ')})` : ''}`);
+          write(`  ✎ changing: ${formatArgv(redactArgv(e.argv))}${e.undo ? `  (undo: ${formatArgv(redactArgv(e.undo))})` : ''}`);
           break;
         case 'restore':
-          write(`  ↺ ${e.ok ? 'restored' : 'could not restore'}: ${redactArgv(e.argv).join(' ')}${e.detail ? ` (${e.detail})` : ''}`);
+          write(`  ↺ ${e.ok ? 'restored' : 'could not restore'}: ${formatArgv(redactArgv(e.argv))}${e.detail ? ` (${e.detail})` : ''}`);
           break;
         case 'outcome':
           write(outcomeText(e.outcome));
@@ -160,10 +161,6 @@ export function progressObserver(write: (line: string) => void): SessionObserver
       }
     },
   };
-}
-
-function showArg(a: string): string {
-  return a === '' || /[\s'"\\$`;&|<>(){}*?!#~]/.test(a) ? JSON.stringify(a) : a;
 }
 
 function targetText(t: { kind: string; pod?: string; node?: string; namespace?: string; container?: string }): string {
