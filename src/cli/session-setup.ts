@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { Catalog, InputSpec, Playbook, RunSpec } from '../engine/model.js';
 import type { ClusterOptions } from '../exec/types.js';
+import { reachableCatalog } from '../engine/reachable.js';
 
 /** A problem with what the operator typed: exit 2, message printed as is. */
 export class UsageError extends Error {
@@ -169,22 +170,7 @@ export async function loadSessionCatalog(playbookArg: string, dirs: readonly str
   return { catalog: load.catalog, root, warnings };
 }
 
-/** The playbooks a session can reach from its root (call and foreach-call), for the preflight. */
-export function reachableCatalog(catalog: Catalog, rootId: string): Catalog {
-  const out: Record<string, Playbook> = {};
-  const todo = [rootId];
-  while (todo.length > 0) {
-    const id = todo.pop()!;
-    const pb = catalog[id];
-    if (!pb || out[id]) continue;
-    out[id] = pb;
-    for (const s of pb.steps) {
-      if (s.kind === 'call') todo.push(s.call.playbook);
-      if (s.kind === 'foreach' && 'call' in s.foreach.do) todo.push(s.foreach.do.call.playbook);
-    }
-  }
-  return out;
-}
+export { reachableCatalog } from '../engine/reachable.js';
 
 /** Required inputs that neither --var nor a default fills (the wizard asks for these). */
 export function unresolvedInputs(root: Playbook, vars: Record<string, string>): InputSpec[] {

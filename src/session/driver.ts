@@ -8,7 +8,7 @@
 // run; operator (or --yes) must agree; the journal must have recorded the undo first.
 // At the end, whatever the journal still holds for this session is offered for restore.
 // The driver closes the executor when the session ends (it deletes the pods it created).
-import { applyEvent, checkAnswer, startSession } from '../engine/index.js';
+import { applyEvent, checkAnswer, initialSessionState, startSession } from '../engine/index.js';
 import type { CommandResult, Effect, EngineEvent, Hypothesis, Outcome, SessionState } from '../engine/types.js';
 import { dryRunArgv, supportsServerDryRun } from '../exec/rbac.js';
 import { NETWIZ_VERSION } from '../version.js';
@@ -50,20 +50,7 @@ class Driver {
       done,
     };
     // a state exists from the first moment, so state() never returns undefined
-    this.state =
-      cfg.resumeFrom ??
-      ({
-        version: 1,
-        rootPlaybook: cfg.rootPlaybook,
-        status: 'running',
-        frames: [],
-        hypotheses: {},
-        history: [],
-        pending: [],
-        stepsTaken: 0,
-        nextEffectSeq: 1,
-        options: { readOnly: cfg.options.readOnly, dryRun: cfg.options.dryRun, maxSteps: cfg.options.maxSteps },
-      } satisfies SessionState);
+    this.state = cfg.resumeFrom ?? initialSessionState(cfg.rootPlaybook, cfg.options);
   }
 
   private emit(event: SessionEvent): void {

@@ -5,6 +5,7 @@
 // snapshot before it with the recorded events folded over it through `applyEvent`.
 import { createHash } from 'node:crypto';
 import { applyEvent } from '../engine/index.js';
+import { reachableCatalog } from '../engine/reachable.js';
 import type { Catalog, Playbook } from '../engine/model.js';
 import type { SessionState } from '../engine/types.js';
 import type { TranscriptLine } from './format.js';
@@ -19,31 +20,9 @@ export interface FoldedState {
   rebuilt: boolean;
 }
 
-/** Playbooks a session can reach from its root (through `call` steps and `foreach … do: call`). */
+/** Playbooks a session can reach from its root, sorted by id (what the transcript hashes). */
 export function reachablePlaybooks(catalog: Catalog, rootId: string): Playbook[] {
-  const seen = new Map<string, Playbook>();
-  const visit = (id: string) => {
-    if (seen.has(id)) return;
-    const pb = catalog[id];
-    if (!pb) return;
-    seen.set(id, pb);
-    for (const callee of callees(pb)) visit(callee);
-  };
-  visit(rootId);
-  return [...seen.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-function callees(v: unknown, out: string[] = []): string[] {
-  if (Array.isArray(v)) for (const x of v) callees(x, out);
-  else if (v !== null && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (k === 'call' && x && typeof x === 'object' && typeof (x as { playbook?: unknown }).playbook === 'string') {
-        out.push((x as { playbook: string }).playbook);
-      }
-      callees(x, out);
-    }
-  }
-  return out;
+  return Object.values(reachableCatalog(catalog, rootId)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**

@@ -1,15 +1,12 @@
 // Where transcripts live: one JSONL file per session under the XDG state dir, and beside
 // each a `<file>.d/` directory holding whole outputs too long for a readable line.
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { stateDir } from '../exec/state-dir.js';
 import { join } from 'node:path';
 
 /** `$XDG_STATE_HOME/netwiz/sessions` (XDG_STATE_HOME defaults to ~/.local/state). */
 export function sessionsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/')
-    ? env.XDG_STATE_HOME
-    : join(env.HOME || homedir(), '.local', 'state');
-  return join(state, 'netwiz', 'sessions');
+  return join(stateDir(env), 'sessions');
 }
 
 /** Ids and effect ids become file names: keep them to a safe alphabet. */

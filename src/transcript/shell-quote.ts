@@ -1,14 +1,12 @@
-// POSIX sh quoting for showing and exporting argv. Whatever an argument holds — `$(…)`,
-// backticks, `;`, quotes, newlines — the quoted form is one literal word for sh.
+// POSIX sh quoting for showing and exporting argv: one implementation for the whole
+// project lives in src/exec/format.ts; the transcript keeps its own names for it.
+import { formatArgv, quoteArg } from '../exec/format.js';
 
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
+/** Whatever an argument holds — `$(…)`, backticks, `;`, quotes, newlines — one literal word for sh. */
 export function shellQuote(arg: string): string {
-  if (arg !== '' && SAFE_WORD.test(arg)) return arg;
-  // inside single quotes nothing is special; a ' is closed, escaped, reopened
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
+  return quoteArg(arg);
 }
 
 export function shellJoin(argv: readonly string[]): string {
-  return argv.map(shellQuote).join(' ');
+  return formatArgv(argv);
 }
