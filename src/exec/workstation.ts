@@ -4,7 +4,7 @@
 import { execa } from 'execa';
 import type { CommandResult } from '../engine/types.js';
 import { BoundedCapture, DEFAULT_WINDOW_BYTES } from './capture.js';
-import { killGroup, trackGroup, untrackGroup } from './process-group.js';
+import { killGroup, ownedChildEnv, trackGroup, untrackGroup } from './process-group.js';
 
 export interface LocalRunOptions {
   argv: string[];
@@ -69,7 +69,9 @@ export async function runLocal(opts: LocalRunOptions): Promise<CommandResult> {
     detached: true,
     ...(opts.stdin !== undefined ? { input: opts.stdin } : { stdin: 'ignore' as const }),
     stripFinalNewline: false,
-    env: opts.env,
+    // the owner marker is in the child's environment from its first instruction: if netwiz
+    // is killed before trackGroup below, the watchdog still finds the child (and its children)
+    env: { ...opts.env, ...ownedChildEnv() },
     // no execa timeout/cancelSignal: they would signal only the direct child; we signal
     // the whole group below and classify from our own flags
   });
