@@ -3,6 +3,7 @@
 // once per distinct permission with `kubectl auth can-i`, and report the steps the operator
 // may not run, saying which permission is missing. Also `dryRunArgv` for --dry-run.
 import type { Catalog, PermissionSpec, RunSpec, Step, TargetSpec } from '../engine/model.js';
+import { apiServerUrl } from './api-server.js';
 import { kubectlArgv } from './kubectl.js';
 import type { ClusterOptions } from './types.js';
 import { runLocal } from './workstation.js';
@@ -168,9 +169,24 @@ export interface PreflightOptions {
   nodePodNamespace?: string;
   /** parallel `auth can-i` calls (default 8) */
   concurrency?: number;
+  /** bound of each `auth can-i` process (default CAN_I_TIMEOUT_MS) */
   timeoutMs?: number;
+  /** kubectl's own --request-timeout per HTTP request, in seconds (default CAN_I_REQUEST_TIMEOUT_S) */
+  requestTimeoutS?: number;
   env?: Record<string, string>;
+  /** preflight(): where to say that the API server did not answer (default: console.error,
+   * which Ink prints above the wizard and `netwiz run` shows on stderr) */
+  onNotice?: (text: string) => void;
 }
+
+/**
+ * An API server that accepts TCP and never answers must not hold the session for long before
+ * its first step. kubectl makes up to four requests for one `auth can-i` here (the
+ * dispatcher's /version, discovery, the review), each bounded by --request-timeout; the
+ * process timeout bounds the whole call. A healthy server answers in well under a second.
+ */
+export const CAN_I_REQUEST_TIMEOUT_S = 5;
+export const CAN_I_TIMEOUT_MS = 8_000;
 
 function targetPermissions(t: TargetSpec, ns: string | undefined, nodeNs: string, inputs: Record<string, string>): Permission[] {
   if (t.kind === 'pod') {
@@ -235,23 +251,37 @@ export function permissionsForCatalog(catalog: Catalog, o: { namespace?: string;
   return out;
 }
 
-export type CanIAnswer = { allowed: true } | { allowed: false } | { error: string };
+/** noAnswer: the server did not answer in time (or the check was abandoned because another
+ * did not); the permission is unknown, not denied */
+export type CanIAnswer = { allowed: true } | { allowed: false } | { error: string; noAnswer?: boolean };
+
+/** kubectl's words for "the server did not answer" (as opposed to an answer that is an error) */
+const NO_ANSWER = /context deadline exceeded|Client\.Timeout|i\/o timeout|TLS handshake timeout|request canceled while waiting for connection/i;
 
 /** `kubectl auth can-i VERB RESOURCE [--subresource=S] [--namespace=NS]`: "yes" exit 0,
  * "no" exit 1; anything else is an error (no answer), not a denial. */
-export async function canI(cluster: ClusterOptions, p: Permission, o: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CanIAnswer> {
+export async function canI(
+  cluster: ClusterOptions,
+  p: Permission,
+  o: { timeoutMs?: number; requestTimeoutS?: number; env?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<CanIAnswer> {
   const args = ['auth', 'can-i', p.verb, p.resource];
   if (p.subresource) args.push(`--subresource=${p.subresource}`);
+  args.push(`--request-timeout=${o.requestTimeoutS ?? CAN_I_REQUEST_TIMEOUT_S}s`);
   // cluster-scoped resources: kubectl ignores the namespace; pass none to be plain
   const r = await runLocal({
     argv: p.namespace ? kubectlArgv({ ...cluster, namespace: p.namespace }, args) : kubectlArgv({ ...cluster, namespace: undefined }, args),
-    timeoutMs: o.timeoutMs ?? 30_000,
+    timeoutMs: o.timeoutMs ?? CAN_I_TIMEOUT_MS,
     ...(o.env ? { env: o.env } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
   });
+  if (r.timedOut) return { error: 'timed out', noAnswer: true };
+  if (r.cancelled) return { error: 'not asked (the API server did not answer another check)', noAnswer: true };
   const answer = r.stdout.trim().split('\n').at(-1)?.trim().toLowerCase();
   if (answer === 'yes' && r.exitCode === 0) return { allowed: true };
   if (answer?.startsWith('no') && r.exitCode === 1) return { allowed: false };
-  return { error: (r.stderr || r.spawnError || r.stdout || `exit ${r.exitCode}`).trim() };
+  const error = (r.stderr || r.spawnError || r.stdout || `exit ${r.exitCode}`).trim();
+  return NO_ANSWER.test(error) ? { error, noAnswer: true } : { error };
 }
 
 async function mapBounded<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -274,6 +304,14 @@ export interface PreflightReport {
   unknown: Map<string, string>;
   /** how many distinct `auth can-i` questions were asked */
   asked: number;
+  /** for the operator when the API server did not answer: "the API server at URL did not
+   * answer within Ns: permissions not checked" */
+  notice?: string;
+}
+
+/** what the operator reads when the preflight got no answer */
+export function noAnswerNotice(server: string | undefined, timeoutMs: number): string {
+  return `the API server${server ? ` at ${server}` : ''} did not answer within ${Math.round(timeoutMs / 1000)}s: permissions not checked`;
 }
 
 export async function preflightReport(catalog: Catalog, cluster: ClusterOptions, o: PreflightOptions = {}): Promise<PreflightReport> {
@@ -284,9 +322,22 @@ export async function preflightReport(catalog: Catalog, cluster: ClusterOptions,
     ...(o.inputs ? { inputs: o.inputs } : {}),
   });
   const distinct = dedupe([...byStep.values()].flat());
-  const answers = await mapBounded(distinct, o.concurrency ?? 8, (p) =>
-    canI(cluster, p, { ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), ...(o.env ? { env: o.env } : {}) }),
-  );
+  const timeoutMs = o.timeoutMs ?? CAN_I_TIMEOUT_MS;
+  // the first check the server leaves unanswered stops the others: it will not answer them
+  // either, and the checks still queued would each wait their full timeout again
+  const giveUp = new AbortController();
+  const answers = await mapBounded(distinct, o.concurrency ?? 8, async (p) => {
+    const a = await canI(cluster, p, {
+      timeoutMs,
+      ...(o.requestTimeoutS !== undefined ? { requestTimeoutS: o.requestTimeoutS } : {}),
+      ...(o.env ? { env: o.env } : {}),
+      signal: giveUp.signal,
+    });
+    if ('error' in a && a.noAnswer) giveUp.abort();
+    return a;
+  });
+  const silent = answers.some((a) => 'error' in a && a.noAnswer);
+  const notice = silent ? noAnswerNotice(apiServerUrl(cluster, { ...process.env, ...o.env }), timeoutMs) : undefined;
   const answerOf = new Map(distinct.map((p, i) => [permissionKey(p), answers[i]!]));
   const missing = new Map<string, string>();
   const unknown = new Map<string, string>();
@@ -297,17 +348,22 @@ export async function preflightReport(catalog: Catalog, cluster: ClusterOptions,
     });
     const errs = perms.flatMap((p) => {
       const a = answerOf.get(permissionKey(p));
-      return a && 'error' in a ? [`${permissionKey(p)}: ${a.error}`] : [];
+      if (!a || !('error' in a)) return [];
+      return [a.noAnswer && notice ? `${permissionKey(p)}: no answer` : `${permissionKey(p)}: ${a.error}`];
     });
     if (denied.length > 0) missing.set(step, `missing: ${denied.map(permissionKey).join('; ')}`);
-    if (errs.length > 0) unknown.set(step, `could not check: ${errs.join('; ')}`);
+    if (errs.length > 0) unknown.set(step, `could not check: ${errs.join('; ')}${notice && errs.some((e) => e.endsWith(': no answer')) ? ` (${notice})` : ''}`);
   }
-  return { missing, unknown, asked: distinct.length };
+  return { missing, unknown, asked: distinct.length, ...(notice ? { notice } : {}) };
 }
 
-/** Steps the operator may not run: 'playbookId:stepId' → 'missing: VERB RESOURCE in ns NS'. */
+/** Steps the operator may not run: 'playbookId:stepId' → 'missing: VERB RESOURCE in ns NS'.
+ * Steps whose permissions got no answer are not in it (unknown is not denied: the command
+ * itself will say); that the server did not answer goes to `onNotice`. */
 export async function preflight(catalog: Catalog, cluster: ClusterOptions, o: PreflightOptions = {}): Promise<Map<string, string>> {
-  return (await preflightReport(catalog, cluster, o)).missing;
+  const report = await preflightReport(catalog, cluster, o);
+  if (report.notice) (o.onNotice ?? ((t: string) => console.error(`netwiz: ${t}`)))(report.notice);
+  return report.missing;
 }
 
 const DRY_RUN_VERBS = new Set(['scale', 'patch', 'delete', 'apply', 'create', 'label', 'annotate', 'set', 'cordon', 'uncordon', 'drain', 'replace', 'autoscale', 'expose', 'taint']);
