@@ -27,14 +27,20 @@ type PodList = {
   }[];
 };
 
+const NO_ANSWER = /Unable to connect to the server|context deadline exceeded|Client\.Timeout|i\/o timeout|TLS handshake timeout/i;
+
 export async function sweepLeftovers(cluster: ClusterOptions, opts: SweepOptions = {}): Promise<SweptPod[]> {
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  // it runs beside the RBAC preflight, before the first step: bounded like it (rbac.ts), so a
+  // silent API server holds the session for seconds, not minutes
+  const timeoutMs = opts.timeoutMs ?? 8_000;
   const env = opts.env ? { env: opts.env } : {};
   const selector = `--selector=${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
+  const rt = '--request-timeout=5s';
   // every namespace if allowed, else the session's own
-  let list = await runLocal({ argv: kubectlArgv(cluster, ['get', 'pods', '--all-namespaces', selector, '-o', 'json']), timeoutMs, ...env });
-  if (list.exitCode !== 0) {
-    list = await runLocal({ argv: kubectlArgv(cluster, ['get', 'pods', selector, '-o', 'json']), timeoutMs, ...env });
+  let list = await runLocal({ argv: kubectlArgv(cluster, ['get', 'pods', '--all-namespaces', selector, '-o', 'json', rt]), timeoutMs, ...env });
+  // not again after no answer: the server would not answer the second question either
+  if (list.exitCode !== 0 && !list.timedOut && !NO_ANSWER.test(list.stderr)) {
+    list = await runLocal({ argv: kubectlArgv(cluster, ['get', 'pods', selector, '-o', 'json', rt]), timeoutMs, ...env });
   }
   if (list.exitCode !== 0) {
     throw new Error(`cannot list netwiz pods to sweep: ${(list.stderr || list.spawnError || `exit ${list.exitCode}`).trim()}`);

@@ -86,8 +86,8 @@ describe('preflight against a cluster (fake kubectl, real processes)', () => {
     ]);
     const asked = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).argv as string[]);
     expect(asked).toHaveLength(3); // list pods, patch deployments/scale, create pods/exec
-    expect(asked).toContainEqual(['--context=lab', '--namespace=shop', 'auth', 'can-i', 'patch', 'deployments', '--subresource=scale']);
-    expect(asked).toContainEqual(['--context=lab', '--namespace=shop', 'auth', 'can-i', 'create', 'pods', '--subresource=exec']);
+    expect(asked).toContainEqual(['--context=lab', '--namespace=shop', 'auth', 'can-i', 'patch', 'deployments', '--subresource=scale', '--request-timeout=5s']);
+    expect(asked).toContainEqual(['--context=lab', '--namespace=shop', 'auth', 'can-i', 'create', 'pods', '--subresource=exec', '--request-timeout=5s']);
   });
 
   it('an unanswerable question is reported as unknown, not as denied', async () => {

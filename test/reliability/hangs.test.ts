@@ -82,6 +82,8 @@ describe('commands that never end', () => {
     );
     expect(r.hung, `netwiz itself hung: ${r.stderr}`).toBe(false);
     expect(r.code, r.stderr).toBe(0);
+    // the RBAC preflight got no answer either, and says so (unknown, not denied: the steps ran)
+    expect(r.stderr).toMatch(new RegExp(`the API server at https://127\\.0\\.0\\.1:${port} did not answer within \\d+s: permissions not checked`));
     const out = JSON.parse(r.stdout);
     expect(out.cause).toBe('hangs-ended');
     expect(out.steps.map((s: { step: string }) => s.step)).toEqual(['never-ends', 'ignores-term', 'api-hangs', 'all-ended']);
