@@ -7,6 +7,7 @@ import { apiServerUrl } from './api-server.js';
 import { kubectlArgv } from './kubectl.js';
 import type { ClusterOptions } from './types.js';
 import { runLocal } from './workstation.js';
+import { reachableCatalog as reachablePlaybooks } from '../engine/reachable.js';
 
 /** a permission with its namespace resolved ('' = cluster-scoped or unknown) */
 export interface Permission {
@@ -385,20 +386,7 @@ export function dryRunArgv(argv: readonly string[]): string[] {
 }
 
 /** playbooks reachable from `rootId` through call steps (including foreach calls) */
-export function reachablePlaybooks(catalog: Catalog, rootId: string): Catalog {
-  const out: Record<string, Catalog[string]> = {};
-  const visit = (id: string) => {
-    const pb = catalog[id];
-    if (!pb || out[id]) return;
-    out[id] = pb;
-    for (const s of pb.steps) {
-      if (s.kind === 'call') visit(s.call.playbook);
-      if (s.kind === 'foreach' && 'call' in s.foreach.do) visit(s.foreach.do.call.playbook);
-    }
-  };
-  visit(rootId);
-  return out;
-}
+export { reachablePlaybooks };
 
 /** The driver's RbacPreflight (src/session/types.ts): checks the playbooks reachable from
  * the root. Values read "missing: VERB RESOURCE[/SUB] in ns NS[; …]". */
