@@ -285,6 +285,74 @@ export async function canI(
   return NO_ANSWER.test(error) ? { error, noAnswer: true } : { error };
 }
 
+/** API group of the resources playbooks name ('' = core); SelfSubjectAccessReview needs it */
+const GROUPS: Record<string, string> = {
+  deployments: 'apps', replicasets: 'apps', statefulsets: 'apps', daemonsets: 'apps',
+  jobs: 'batch', cronjobs: 'batch', networkpolicies: 'networking.k8s.io', ingresses: 'networking.k8s.io',
+  endpointslices: 'discovery.k8s.io',
+};
+
+/** Split kubectl's `-o json` output of several created objects: it prints one JSON document
+ * per item of the List, back to back, not a List. */
+function jsonDocuments(text: string): unknown[] {
+  const docs: unknown[] = [];
+  let depth = 0, start = -1, inStr = false, esc = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inStr) { if (esc) esc = false; else if (c === '\\') esc = true; else if (c === '"') inStr = false; continue; }
+    if (c === '"') inStr = true;
+    else if (c === '{') { if (depth++ === 0) start = i; }
+    else if (c === '}' && --depth === 0) docs.push(JSON.parse(text.slice(start, i + 1)));
+  }
+  return docs;
+}
+
+/** All permissions with ONE kubectl process: `kubectl create -f -` of a List of
+ * SelfSubjectAccessReviews (kubectl posts each item). Each kubectl start costs 60-100 ms on a
+ * small machine, so this replaces one `auth can-i` per permission. undefined: the batch did
+ * not work for a reason other than silence (the caller falls back to `auth can-i`).
+ * --validate=false: validation fetches /openapi/v2, which servers (the lab) may not serve. */
+export async function canIAll(
+  cluster: ClusterOptions,
+  perms: Permission[],
+  o: { timeoutMs?: number; requestTimeoutS?: number; env?: Record<string, string> } = {},
+): Promise<CanIAnswer[] | undefined> {
+  const items = perms.map((p) => ({
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    spec: { resourceAttributes: {
+      verb: p.verb, resource: p.resource,
+      ...(p.subresource ? { subresource: p.subresource } : {}),
+      ...(p.namespace ? { namespace: p.namespace } : {}),
+      ...(GROUPS[p.resource] ? { group: GROUPS[p.resource] } : {}),
+    } },
+  }));
+  const args = ['create', '-f', '-', '-o', 'json', '--validate=false', `--request-timeout=${o.requestTimeoutS ?? CAN_I_REQUEST_TIMEOUT_S}s`];
+  const r = await runLocal({
+    argv: kubectlArgv({ ...cluster, namespace: undefined }, args),
+    stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }),
+    timeoutMs: o.timeoutMs ?? CAN_I_TIMEOUT_MS,
+    ...(o.env ? { env: o.env } : {}),
+  });
+  const silent = (error: string): CanIAnswer[] => perms.map(() => ({ error, noAnswer: true }));
+  if (r.timedOut) return silent('timed out');
+  if (r.exitCode !== 0) {
+    const error = (r.stderr || r.spawnError || `exit ${r.exitCode}`).trim();
+    return NO_ANSWER.test(error) ? silent(error) : undefined;
+  }
+  let docs: unknown[];
+  try { docs = jsonDocuments(r.stdout); } catch { return undefined; }
+  if (docs.length !== perms.length) return undefined;
+  const answers: CanIAnswer[] = [];
+  for (const d of docs) {
+    const st = (d as { kind?: string; status?: { allowed?: unknown } }).status;
+    if ((d as { kind?: string }).kind !== 'SelfSubjectAccessReview' || !st || typeof st.allowed !== 'boolean') return undefined;
+    // like `auth can-i`: not allowed is "no", whether denied outright or with an evaluationError
+    answers.push(st.allowed ? { allowed: true } : { allowed: false });
+  }
+  return answers;
+}
+
 async function mapBounded<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
@@ -327,7 +395,12 @@ export async function preflightReport(catalog: Catalog, cluster: ClusterOptions,
   // the first check the server leaves unanswered stops the others: it will not answer them
   // either, and the checks still queued would each wait their full timeout again
   const giveUp = new AbortController();
-  const answers = await mapBounded(distinct, o.concurrency ?? 8, async (p) => {
+  const batched = distinct.length === 0 ? [] : await canIAll(cluster, distinct, {
+    timeoutMs,
+    ...(o.requestTimeoutS !== undefined ? { requestTimeoutS: o.requestTimeoutS } : {}),
+    ...(o.env ? { env: o.env } : {}),
+  });
+  const answers = batched ?? await mapBounded(distinct, o.concurrency ?? 8, async (p) => {
     const a = await canI(cluster, p, {
       timeoutMs,
       ...(o.requestTimeoutS !== undefined ? { requestTimeoutS: o.requestTimeoutS } : {}),

@@ -1,7 +1,7 @@
 // RBAC through real kubectl against lab scenarios that deny things: the preflight finds
 // the denied scale, the pod fallback goes to a same-node pod when ephemeral containers are
 // forbidden, and a user who may not create pods gets an actionable node-target error.
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,35 @@ describe('RBAC preflight with real kubectl auth can-i', () => {
 
   it('marks exec and node steps for a user who may not exec or create pods', async () => {
     const report = await preflightReport(catalog, clusterOf(readOnly), { inputs: { namespace: 'shop' }, env: envOf(readOnly) });
+    expect(report.unknown).toEqual(new Map());
+    expect(new Map(report.missing)).toEqual(
+      new Map([
+        ['probe:scale-one', 'missing: patch deployments/scale in ns shop'],
+        ['probe:ping-from-client', 'missing: create pods/exec in ns shop'],
+        ['probe:node-links', 'missing: create pods in ns shop; create pods/exec in ns shop'],
+      ]),
+    );
+  });
+
+  it('asks every permission with ONE kubectl process and still reports every denied step', async () => {
+    // a wrapper kubectl that logs each start and execs the real one (argv only, no shell text)
+    const dir = mkdtempSync(join(tmpdir(), 'netwiz-rbac-one-'));
+    const log = join(dir, 'starts.log');
+    const wrapper = join(dir, 'kubectl.mjs');
+    writeFileSync(wrapper, [
+      '#!/usr/bin/env node',
+      "import { appendFileSync } from 'node:fs';",
+      "import { spawnSync } from 'node:child_process';",
+      'appendFileSync(process.env.WRAP_LOG, JSON.stringify(process.argv.slice(2)) + "\\n");',
+      "const r = spawnSync('kubectl', process.argv.slice(2), { stdio: 'inherit' });",
+      'process.exit(r.status ?? 1);',
+    ].join('\n'));
+    chmodSync(wrapper, 0o755);
+    const report = await preflightReport(catalog, { ...clusterOf(readOnly), kubectl: wrapper }, { inputs: { namespace: 'shop' }, env: { ...envOf(readOnly), WRAP_LOG: log } });
+    const starts = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+    expect(starts).toHaveLength(1);
+    expect(starts[0]).toContain('create');
+    expect(report.asked).toBeGreaterThan(1);
     expect(report.unknown).toEqual(new Map());
     expect(new Map(report.missing)).toEqual(
       new Map([

@@ -84,7 +84,18 @@ describe('preflight against a cluster (fake kubectl, real processes)', () => {
       ['main:scale', 'missing: patch deployments/scale in ns shop'],
       ['sub:scale-too', 'missing: patch deployments/scale in ns shop'],
     ]);
-    const asked = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).argv as string[]);
+    const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { argv: string[]; stdin?: string });
+    // first ONE batched SelfSubjectAccessReview create; this fake kubectl cannot answer it,
+    // so the preflight falls back to one `auth can-i` per distinct permission
+    expect(calls[0]!.argv).toEqual(['--context=lab', 'create', '-f', '-', '-o', 'json', '--validate=false', '--request-timeout=5s']);
+    const batch = JSON.parse(calls[0]!.stdin!) as { kind: string; items: { kind: string; spec: { resourceAttributes: Record<string, string> } }[] };
+    expect(batch.kind).toBe('List');
+    expect(batch.items.map((i) => i.spec.resourceAttributes)).toEqual([
+      { verb: 'list', resource: 'pods', namespace: 'shop' },
+      { verb: 'patch', resource: 'deployments', subresource: 'scale', namespace: 'shop', group: 'apps' },
+      { verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'shop' },
+    ]);
+    const asked = calls.slice(1).map((c) => c.argv);
     expect(asked).toHaveLength(3); // list pods, patch deployments/scale, create pods/exec
     expect(asked).toContainEqual(['--context=lab', '--namespace=shop', 'auth', 'can-i', 'patch', 'deployments', '--subresource=scale', '--request-timeout=5s']);
     expect(asked).toContainEqual(['--context=lab', '--namespace=shop', 'auth', 'can-i', 'create', 'pods', '--subresource=exec', '--request-timeout=5s']);
@@ -113,7 +124,7 @@ describe('createPreflight (the driver\'s RbacPreflight)', () => {
     const check = createPreflight({ kubectl: fakeKubectl, namespace: 'shop' }, { env: { FAKE_KUBECTL_LOG: log, FAKE_CAN_I_DENY: 'patch deployments scale,delete pods' } });
     const missing = await check(catalog, 'root');
     expect([...missing.entries()]).toEqual([['sub:scale', 'missing: patch deployments/scale in ns shop']]);
-    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toHaveLength(2); // the batch, then the fallback `auth can-i`
   });
 });
 
