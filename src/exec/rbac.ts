@@ -168,9 +168,9 @@ export interface PreflightOptions {
   inputs?: Record<string, string>;
   /** namespace of node pods (default: session namespace, else 'default') */
   nodePodNamespace?: string;
-  /** parallel `auth can-i` calls (default 8) */
+  /** parallel `auth can-i` calls when the one-process batch is refused (default 8) */
   concurrency?: number;
-  /** bound of each `auth can-i` process (default CAN_I_TIMEOUT_MS) */
+  /** bound of the batched call and of each fallback `auth can-i` process (default CAN_I_TIMEOUT_MS) */
   timeoutMs?: number;
   /** kubectl's own --request-timeout per HTTP request, in seconds (default CAN_I_REQUEST_TIMEOUT_S) */
   requestTimeoutS?: number;

@@ -1,7 +1,7 @@
 // RBAC through real kubectl against lab scenarios that deny things: the preflight finds
 // the denied scale, the pod fallback goes to a same-node pod when ephemeral containers are
 // forbidden, and a user who may not create pods gets an actionable node-target error.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,13 @@ const catalog: Catalog = {
   } satisfies Playbook,
 };
 
+/** what a user who may read but not scale, exec or create pods is missing in `catalog` */
+const READ_ONLY_MISSING = new Map([
+  ['probe:scale-one', 'missing: patch deployments/scale in ns shop'],
+  ['probe:ping-from-client', 'missing: create pods/exec in ns shop'],
+  ['probe:node-links', 'missing: create pods in ns shop; create pods/exec in ns shop'],
+]);
+
 describe('RBAC preflight with real kubectl auth can-i', () => {
   it('marks only the scale step where scale is denied', async () => {
     const report = await preflightReport(catalog, clusterOf(noEph), { inputs: { namespace: 'shop' }, env: envOf(noEph) });
@@ -65,13 +72,7 @@ describe('RBAC preflight with real kubectl auth can-i', () => {
   it('marks exec and node steps for a user who may not exec or create pods', async () => {
     const report = await preflightReport(catalog, clusterOf(readOnly), { inputs: { namespace: 'shop' }, env: envOf(readOnly) });
     expect(report.unknown).toEqual(new Map());
-    expect(new Map(report.missing)).toEqual(
-      new Map([
-        ['probe:scale-one', 'missing: patch deployments/scale in ns shop'],
-        ['probe:ping-from-client', 'missing: create pods/exec in ns shop'],
-        ['probe:node-links', 'missing: create pods in ns shop; create pods/exec in ns shop'],
-      ]),
-    );
+    expect(new Map(report.missing)).toEqual(READ_ONLY_MISSING);
   });
 
   it('asks every permission with ONE kubectl process and still reports every denied step', async () => {
@@ -88,19 +89,19 @@ describe('RBAC preflight with real kubectl auth can-i', () => {
       'process.exit(r.status ?? 1);',
     ].join('\n'));
     chmodSync(wrapper, 0o755);
-    const report = await preflightReport(catalog, { ...clusterOf(readOnly), kubectl: wrapper }, { inputs: { namespace: 'shop' }, env: { ...envOf(readOnly), WRAP_LOG: log } });
-    const starts = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+    let report;
+    let starts: string[][];
+    try {
+      report = await preflightReport(catalog, { ...clusterOf(readOnly), kubectl: wrapper }, { inputs: { namespace: 'shop' }, env: { ...envOf(readOnly), WRAP_LOG: log } });
+      starts = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(starts).toHaveLength(1);
     expect(starts[0]).toContain('create');
     expect(report.asked).toBeGreaterThan(1);
     expect(report.unknown).toEqual(new Map());
-    expect(new Map(report.missing)).toEqual(
-      new Map([
-        ['probe:scale-one', 'missing: patch deployments/scale in ns shop'],
-        ['probe:ping-from-client', 'missing: create pods/exec in ns shop'],
-        ['probe:node-links', 'missing: create pods in ns shop; create pods/exec in ns shop'],
-      ]),
-    );
+    expect(new Map(report.missing)).toEqual(READ_ONLY_MISSING);
   });
 
   it('--dry-run=server checks the permission without changing anything', async () => {
