@@ -46,6 +46,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The change-then-wait fixture with a scratch log holding `firstLine`, past the context check. */
+async function openChangeAndWait(firstLine: string, size: { cols?: number; rows?: number } = {}): Promise<{ t: Terminal; dir: string }> {
+  const dir = tempDir();
+  appendFileSync(path.join(dir, 'log'), `${firstLine}\n`);
+  const t = open(['--playbooks', fixtures, '--playbook', 'ui-change-and-wait', '--var', `dir=${dir}`], size);
+  await t.waitFor('Is that right? (y/n)');
+  t.key('y');
+  return { t, dir };
+}
+
 describe('netwiz in a terminal', () => {
   it('walks the local demo: start screen, first step, a question, the hypotheses changing, the conclusion', async () => {
     const port = await freePort();
@@ -105,11 +115,7 @@ describe('netwiz in a terminal', () => {
   });
 
   it('confirms a change with its undo, tails live output, cancels with c and restores at the end', async () => {
-    const dir = tempDir();
-    appendFileSync(path.join(dir, 'log'), 'first line of the log\n');
-    const t = open(['--playbooks', fixtures, '--playbook', 'ui-change-and-wait', '--var', `dir=${dir}`]);
-    await t.waitFor('Is that right? (y/n)');
-    t.key('y');
+    const { t, dir } = await openChangeAndWait('first line of the log');
     let s = await t.waitFor('This step changes the cluster');
     expect(s).toContain(`run: mkdir ${dir}/marker`);
     expect(s).toContain(`undo: rmdir ${dir}/marker`);
@@ -134,11 +140,7 @@ describe('netwiz in a terminal', () => {
   });
 
   it('Ctrl-C in the middle of a command cancels it, restores the change and leaves', async () => {
-    const dir = tempDir();
-    appendFileSync(path.join(dir, 'log'), 'waiting\n');
-    const t = open(['--playbooks', fixtures, '--playbook', 'ui-change-and-wait', '--var', `dir=${dir}`]);
-    await t.waitFor('Is that right? (y/n)');
-    t.key('y');
+    const { t, dir } = await openChangeAndWait('waiting');
     await t.waitFor('Run it?');
     t.key('y');
     await t.waitFor('c/esc cancel');
@@ -152,11 +154,7 @@ describe('netwiz in a terminal', () => {
   });
 
   it('q asks first, then quits and restores', async () => {
-    const dir = tempDir();
-    appendFileSync(path.join(dir, 'log'), 'waiting\n');
-    const t = open(['--playbooks', fixtures, '--playbook', 'ui-change-and-wait', '--var', `dir=${dir}`]);
-    await t.waitFor('Is that right? (y/n)');
-    t.key('y');
+    const { t, dir } = await openChangeAndWait('waiting');
     await t.waitFor('Run it?');
     t.key('y');
     await t.waitFor('c/esc cancel');
@@ -173,11 +171,7 @@ describe('netwiz in a terminal', () => {
   });
 
   it('fits 80×24 and redraws for a new size', async () => {
-    const dir = tempDir();
-    appendFileSync(path.join(dir, 'log'), Array.from({ length: 200 }, (_, i) => `log line ${i}`).join('\n') + '\n');
-    const t = open(['--playbooks', fixtures, '--playbook', 'ui-change-and-wait', '--var', `dir=${dir}`], { cols: 80, rows: 24 });
-    await t.waitFor('Is that right? (y/n)');
-    t.key('y');
+    const { t } = await openChangeAndWait(Array.from({ length: 200 }, (_, i) => `log line ${i}`).join('\n'), { cols: 80, rows: 24 });
     await t.waitFor('Run it?');
     t.key('y');
     let s = await t.waitFor('log line 199');
