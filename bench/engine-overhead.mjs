@@ -3,9 +3,16 @@
 // /usr/bin/true 1,000 times (bash's `true` is a builtin: the loop must exec the binary).
 // Target ≤ 1.10×. With --profile (or when over target) one extra run under
 // `node --cpu-prof` on the bundle says where the time goes.
-// Run alone: node bench/engine-overhead.mjs [--runs N] [--steps N] [--profile]
+// Every run also prints the floors any Node program meets on the way (same run, interleaved):
+//   - a bare Node loop spawning true (libuv forks the whole process per child);
+//   - the same loop in a Node process holding ~150 MiB of live heap (fork cost grows with
+//     the parent's memory; netwiz's RSS during the run is ~130 MiB);
+//   - the same loop through execa with runLocal's options (detached, piped stdout/stderr),
+//     the library netwiz runs commands with.
+// Run alone: node bench/engine-overhead.mjs [--runs N] [--steps=N] [--profile] [--compare OTHER/netwiz.mjs]
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   Missing,
   bundle,
@@ -18,6 +25,7 @@ import {
   printTable,
   requireBundle,
   rmrf,
+  root,
   runMain,
   saveResult,
   stats,
@@ -41,7 +49,28 @@ export function generatePlaybook(n) {
   return `${lines.join('\n')}\n`;
 }
 
-export async function benchEngine({ runs = 3, steps = 1000, profile = false } = {}) {
+/** `node -e` source of a loop spawning /usr/bin/true `n` times one after another; `heapMiB` of live objects first. */
+export function nodeSpawnLoop(n, { heapMiB = 0 } = {}) {
+  return (
+    `const {spawn}=require('node:child_process');` +
+    // ~1 MiB of small live objects per step, kept until the end (what a big heap looks like to fork)
+    `const keep=[];for(let m=0;m<${heapMiB};m++)keep.push(Array.from({length:16384},(_,j)=>({j})));globalThis.keep=keep;` +
+    // prints the loop's own time: the per-step ladder leaves start-up (and the heap's build) out
+    `const t0=performance.now();let i=0;(function next(){if(i++>=${n})return console.log(performance.now()-t0);spawn('true',{stdio:['ignore','pipe','pipe']}).on('close',next)})()`
+  );
+}
+
+/** ESM source of the same loop through execa with the options runLocal passes. */
+export function execaSpawnLoop(n) {
+  const execa = pathToFileURL(path.join(root, 'node_modules/execa/index.js')).href;
+  return (
+    `import {execa} from ${JSON.stringify(execa)};const t0=performance.now();` +
+    `for(let i=0;i<${n};i++){const p=execa('true',[],{reject:false,buffer:false,detached:true,stdin:'ignore',stripFinalNewline:false,env:{NETWIZ_OWNER:'bench'}});` +
+    `p.stdout.on('data',()=>{});p.stderr.on('data',()=>{});await p;}console.log(performance.now()-t0)`
+  );
+}
+
+export async function benchEngine({ runs = 3, steps = 1000, profile = false, compare } = {}) {
   const machine = printMachine(`2. engine overhead (${steps} run steps of true)`);
   const dir = tempDir();
   const pbDir = path.join(dir, 'playbooks');
@@ -58,8 +87,31 @@ export async function benchEngine({ runs = 3, steps = 1000, profile = false } = 
     if (ran !== steps) throw new Error(`netwiz ran ${ran} of ${steps} commands successfully (status ${r.status}: ${r.reason ?? ''})`);
     return r;
   };
+  const inner = [];
+  // whole process for the table; the loop alone (printed by the script) for the per-step ladder
+  const loopCase = async (nodeArgs) => {
+    const r = await timeProcess(process.execPath, nodeArgs, { stdout: 'capture' });
+    return { ms: r.ms, loopMs: Number(r.stdout.trim()) };
+  };
+  const netwizCase = (name, bin) => ({
+    name,
+    fn: async () => {
+      requireBundle();
+      // exit 3 = inconclusive: the generated playbook concludes nothing on purpose
+      const r = await timeProcess(process.execPath, [bin, ...args], { env, okCodes: [0, 3], stdout: 'capture' });
+      const res = checkRun(r.stdout);
+      let transcriptBytes = NaN;
+      try {
+        transcriptBytes = statSync(res.transcript).size;
+      } catch {
+        // no transcript path in the result
+      }
+      if (bin === netwizBin) inner.push({ wallMs: res.wallMs, cmdMs: res.commands.reduce((s, c) => s + c.duration_ms, 0), transcriptBytes });
+      // the session's own wall (after start-up and catalog) for the per-step ladder
+      return { ms: r.ms, loopMs: res.wallMs };
+    },
+  });
   try {
-    const inner = [];
     const results = await interleave(
       [
         {
@@ -69,36 +121,31 @@ export async function benchEngine({ runs = 3, steps = 1000, profile = false } = 
         {
           // not the target's reference: the floor for any Node program that spawns children
           name: `node: spawn true ×${steps} sequentially`,
-          fn: async () =>
-            (
-              await timeProcess(process.execPath, [
-                '-e',
-                `const {spawn}=require('node:child_process');let i=0;(function next(){if(i++>=${steps})return;spawn('true',{stdio:['ignore','pipe','pipe']}).on('close',next)})()`,
-              ])
-            ).ms,
+          fn: () => loopCase(['-e', nodeSpawnLoop(steps)]),
         },
         {
-          name: `netwiz run (${steps} steps)`,
-          fn: async () => {
-            requireBundle();
-            // exit 3 = inconclusive: the generated playbook concludes nothing on purpose
-            const r = await timeProcess(process.execPath, [netwizBin, ...args], { env, okCodes: [0, 3], stdout: 'capture' });
-            const res = checkRun(r.stdout);
-            let transcriptBytes = NaN;
-            try {
-              transcriptBytes = statSync(res.transcript).size;
-            } catch {
-              // no transcript path in the result
-            }
-            inner.push({ wallMs: res.wallMs, cmdMs: res.commands.reduce((s, c) => s + c.duration_ms, 0), transcriptBytes });
-            return r.ms;
-          },
+          name: `node: same, 150 MiB live heap`,
+          fn: () => loopCase(['-e', nodeSpawnLoop(steps, { heapMiB: 150 })]),
         },
+        {
+          name: `node: same through execa`,
+          fn: () => loopCase(['--input-type=module', '-e', execaSpawnLoop(steps)]),
+        },
+        netwizCase(`netwiz run (${steps} steps)`, netwizBin),
+        ...(compare ? [netwizCase(`B: netwiz run (${steps} steps)`, compare)] : []),
       ],
       runs,
       { warmup: 0 },
     );
     out.rows = printTable(results, { reference: `bash loop: /usr/bin/true ×${steps}`, target: 1.1, judge: (n) => n.startsWith('netwiz') });
+    if (compare) console.log(`(B = ${compare})`);
+    // per step, so the layers read as a ladder: bash → Node spawn → bigger heap → execa → netwiz.
+    // Node loops: the loop alone; netwiz: its session wall (both without process start-up)
+    const perStep = [...results]
+      .filter(([, r]) => r.ms.length)
+      .map(([name, r]) => [name, stats(r.extra.length ? r.extra.map((x) => x.loopMs) : r.ms).median / steps]);
+    console.log(`per step, without start-up (ms): ${perStep.map(([n, v]) => `${n.replace(/ ×\d+.*| \(\d+ steps\)/, '')} ${v.toFixed(2)}`).join(' | ')}`);
+    out.ladderMsPerStep = Object.fromEntries(perStep);
     const subj = results.get(`netwiz run (${steps} steps)`);
     if (subj.ms.length) {
       const per = stats(subj.ms).median / steps;
@@ -133,5 +180,7 @@ export async function benchEngine({ runs = 3, steps = 1000, profile = false } = 
 if (isMain(import.meta.url)) {
   const a = parseArgs();
   const steps = Number(a.rest.find((x) => x.startsWith('--steps='))?.slice(8) ?? 1000);
-  runMain(() => benchEngine({ runs: a.runs ?? 3, steps, profile: a.profile }));
+  // --compare FILE: the same run, interleaved, for another build (A/B of a change)
+  const i = a.rest.indexOf('--compare');
+  runMain(() => benchEngine({ runs: a.runs ?? 3, steps, profile: a.profile, ...(i >= 0 ? { compare: path.resolve(a.rest[i + 1]) } : {}) }));
 }

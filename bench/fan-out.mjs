@@ -6,6 +6,7 @@
 // machine). Target: netwiz close to the slowest single ping, not their sum.
 // Run alone: node bench/fan-out.mjs [--runs N]     (root: the lab makes network namespaces)
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   Missing,
@@ -29,6 +30,41 @@ import {
 } from './lib.mjs';
 
 const PING = ['ping', '-c', '3', '-i', '0.2', '-W', '1'];
+
+/**
+ * Phases of one netwiz run from its transcript's timestamps: start-up (process wall − session),
+ * the RBAC preflight (session start → first effect), the pod list, the foreach (first ping
+ * started → last ping finished; and how long the 56 spawns took to all start), the wrap-up.
+ */
+export function phasesOf(transcript, wallMs) {
+  let lines;
+  try {
+    lines = readFileSync(transcript, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  } catch {
+    return undefined;
+  }
+  const t = (e) => Date.parse(e.ts);
+  const start = lines.find((e) => e.type === 'session-start');
+  const end = lines.findLast((e) => e.type === 'session-end');
+  const firstEffect = lines.find((e) => e.type === 'effect');
+  const cmdStarts = lines.filter((e) => e.type === 'command-start');
+  const finished = lines.filter((e) => e.type === 'engine-event' && e.event?.type === 'command-finished');
+  const pingIds = new Set(cmdStarts.filter((e) => e.argv?.[0] === 'ping').map((e) => e.effectId));
+  const list = cmdStarts.find((e) => e.argv?.[0] === 'kubectl');
+  const listEnd = list && finished.find((e) => e.event.effectId === list.effectId);
+  const pingStarts = cmdStarts.filter((e) => pingIds.has(e.effectId)).map(t);
+  const pingEnds = finished.filter((e) => pingIds.has(e.event.effectId)).map(t);
+  if (!start || !end || !firstEffect || !pingStarts.length || !pingEnds.length) return undefined;
+  const session = t(end) - t(start);
+  return {
+    startup: wallMs - session,
+    preflight: t(firstEffect) - t(start),
+    list: list && listEnd ? t(listEnd) - t(list) : NaN,
+    foreach: Math.max(...pingEnds) - Math.min(...pingStarts),
+    spawnSpread: Math.max(...pingStarts) - Math.min(...pingStarts),
+    wrapUp: t(end) - Math.max(...pingEnds),
+  };
+}
 
 export async function benchFanOut({ runs = 3 } = {}) {
   const machine = printMachine('4. fan-out (56 pod-to-pod pings, 8 pods on 4 nodes)');
@@ -83,7 +119,7 @@ export async function benchFanOut({ runs = 3 } = {}) {
             if (pings.length !== 56 || pings.some((c) => c.exit_code !== 0)) {
               throw new Error(`netwiz ran ${pings.length} pings, ${pings.filter((c) => c.exit_code === 0).length} answered: ${res.evidence.join('; ')}`);
             }
-            return r.ms;
+            return { ms: r.ms, phases: phasesOf(res.transcript, r.ms) };
           },
         },
       ],
@@ -101,6 +137,17 @@ export async function benchFanOut({ runs = 3 } = {}) {
       console.log(
         `netwiz / slowest single: ${(nwMed / slowest.median).toFixed(2)}×;  netwiz / sum: ${(nwMed / stats(seq.ms).median).toFixed(2)}×;  netwiz / plain parallel script: ${(nwMed / stats(par.ms).median).toFixed(2)}×`,
       );
+      // where netwiz's time goes, from its transcript (medians over the runs)
+      const ph = nw.extra.map((x) => x.phases).filter(Boolean);
+      if (ph.length) {
+        const med = (k) => stats(ph.map((p) => p[k])).median;
+        console.log(
+          `netwiz phases (median): start-up + catalog ${fmtMs(med('startup'))}, preflight ${fmtMs(med('preflight'))}, list pods ${fmtMs(med('list'))}, ` +
+            `foreach ${fmtMs(med('foreach'))} (its 56 spawns spread over ${fmtMs(med('spawnSpread'))}), wrap-up ${fmtMs(med('wrapUp'))}`,
+        );
+        console.log(`netwiz's foreach alone / plain parallel script: ${(med('foreach') / stats(par.ms).median).toFixed(2)}×`);
+        out.phases = Object.fromEntries(['startup', 'preflight', 'list', 'foreach', 'spawnSpread', 'wrapUp'].map((k) => [k, med(k)]));
+      }
       out.single = s;
       out.slowestSingle = slowest;
       out.ratios = { slowest: nwMed / slowest.median, sum: nwMed / stats(seq.ms).median, parallelScript: nwMed / stats(par.ms).median };

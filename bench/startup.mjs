@@ -2,6 +2,8 @@
 // `node -e` printing one line in the same terminal; and the wall time of `netwiz --version`
 // and `netwiz validate playbooks` against `node -e 0`. Target: first frame ≤ 2× node.
 // Run alone: node bench/startup.mjs [--runs N] [--compare OTHER-BUNDLE.mjs]   (needs tmux and `npm run build`)
+// The first frame is the wizard's boot line, which launch.ts prints before Ink loads
+// (src/ui/first-frame.ts) and Ink redraws identically once loaded.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -98,5 +100,11 @@ if (isMain(import.meta.url)) {
   const a = parseArgs();
   // --compare FILE: the same measurements, interleaved, for another build (A/B of build options)
   const i = a.rest.indexOf('--compare');
-  runMain(() => benchStartup({ runs: a.runs ?? 10, ...(i >= 0 ? { compare: path.resolve(a.rest[i + 1]) } : {}) }));
+  const compare = i >= 0 ? path.resolve(a.rest[i + 1]) : undefined;
+  // the bundle finds the built-in playbooks by walking up to netwiz's package.json: a copy
+  // outside the repo (/tmp/…) shows an empty playbook list, which makes its list look fast
+  if (compare && path.relative(root, compare).startsWith('..')) {
+    console.log(`note: ${compare} is outside ${root}; its wizard finds no built-in playbooks, so its "playbook list" figure is not comparable (copy it to dist/.before/ instead)`);
+  }
+  runMain(() => benchStartup({ runs: a.runs ?? 10, ...(compare ? { compare } : {}) }));
 }

@@ -6,7 +6,7 @@
 // executor's own helpers: kubectl exec for pods, one privileged node pod per node for node
 // commands, deleted at the end) and the same restores of what the session changed.
 // Target ≤ 1.2×.
-// Run alone: node --import tsx bench/time-to-cause.ts [--runs N] [scenario…]   (root)
+// Run alone: node --import tsx bench/time-to-cause.ts [--runs N] [--compare OTHER/netwiz.mjs] [scenario…]   (root)
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -158,7 +158,7 @@ export async function replay(plan: Plan, cluster: ClusterOptions, env: Record<st
 
 const SCENARIOS = ['selector-overlap', 'tw-recycle-nat', 'dns-search-domain', 'externalip-conflict', 'overlay-mtu', 'bad-replica', 'healthy'];
 
-export async function benchTimeToCause({ runs = 3, scenarios = SCENARIOS }: { runs?: number; scenarios?: string[] } = {}) {
+export async function benchTimeToCause({ runs = 3, scenarios = SCENARIOS, compare }: { runs?: number; scenarios?: string[]; compare?: string } = {}) {
   const machine = printMachine('5. time to cause (intermittent-connectivity, per lab scenario)');
   const out: Record<string, unknown> = { machine, scenarios: {} };
   const summary: string[] = [];
@@ -193,6 +193,9 @@ export async function benchTimeToCause({ runs = 3, scenarios = SCENARIOS }: { ru
       const commands: number[] = [];
       const inner: number[] = [];
       const phases: Plan['phases'][] = [];
+      const otherVerdicts: string[] = [];
+      const otherPhases: Plan['phases'][] = [];
+      const compareName = compare ? `other build: ${compare}` : '';
       const results = await interleave(
         [
           {
@@ -208,6 +211,22 @@ export async function benchTimeToCause({ runs = 3, scenarios = SCENARIOS }: { ru
               return r.ms;
             },
           },
+          // --compare OTHER/netwiz.mjs: the same run with another build, interleaved (A/B)
+          ...(compare
+            ? [
+                {
+                  name: compareName,
+                  fn: async (round: number) => {
+                    const r = await timeProcess(process.execPath, [path.resolve(compare), ...args.slice(1)], { env, okCodes: [0, 3, 4], stdout: 'capture' });
+                    const res = JSON.parse(r.stdout);
+                    otherVerdicts.push(res.status === 'concluded' ? res.cause : res.status);
+                    const p = planFromTranscript(res.transcript);
+                    if (round >= 0) otherPhases.push({ ...p.phases, startup: r.ms - p.phases.session } as Plan['phases']);
+                    return r.ms;
+                  },
+                },
+              ]
+            : []),
           {
             name: 'floor: same commands, plain script',
             fn: async () => {
@@ -224,15 +243,31 @@ export async function benchTimeToCause({ runs = 3, scenarios = SCENARIOS }: { ru
       const groups = plan ? plan.groups.map((g) => (g.cmds.length > 1 ? `${g.cmds.length}∥${g.concurrency}` : '1')).join(' ') : '';
       console.log(`concluded: ${verdict} (expected ${lab!.expectedCause});  commands per run: ${[...new Set(commands)].join(', ')};  groups: ${groups}`);
       if (inner.length) console.log(`netwiz's own wallMs (in-process, after start-up): median ${fmtMs(stats(inner).median)}`);
-      if (phases.length) {
-        const med = (k: string) => fmtMs(stats(phases.map((p) => (p as Record<string, number>)[k]!)).median);
+      const phaseLine = (who: string, ps: Plan['phases'][]) => {
+        if (!ps.length) return;
+        const med = (k: string) => fmtMs(stats(ps.map((p) => (p as Record<string, number>)[k]!)).median);
         console.log(
-          `netwiz's time outside commands (median): start-up + catalog ${med('startup')}, session start → first command (RBAC preflight) ${med('beforeFirstCommand')}, ` +
+          `${who}'s time outside commands (median): start-up + catalog ${med('startup')}, session start → first command (RBAC preflight) ${med('beforeFirstCommand')}, ` +
             `between commands ${med('betweenCommands')}, last command → end (clean-up, restores) ${med('afterLastCommand')}`,
         );
+      };
+      phaseLine('netwiz', phases);
+      if (compare) {
+        console.log(`other build concluded: ${[...new Set(otherVerdicts)].join(', ')}`);
+        phaseLine('other build', otherPhases);
       }
-      (out.scenarios as Record<string, unknown>)[sc] = { rows, verdicts, expected: lab!.expectedCause, commands, phases, restores: plan?.restores.length ?? 0 };
-      if (nw && 'median' in nw) summary.push(`${sc.padEnd(20)} ${fmtMs(nw.median).padStart(8)}  ${String(commands[0]).padStart(3)} commands  ${nw.ratio?.toFixed(2) ?? '?'}× floor  → ${verdict}`);
+      (out.scenarios as Record<string, unknown>)[sc] = {
+        rows,
+        verdicts,
+        expected: lab!.expectedCause,
+        commands,
+        phases,
+        restores: plan?.restores.length ?? 0,
+        ...(compare ? { compare, otherVerdicts, otherPhases } : {}),
+      };
+      const other = compare ? rows.find((r: { name: string }) => r.name === compareName) : undefined;
+      const otherText = other && 'median' in other ? `   (other build ${fmtMs(other.median)}, ${other.ratio?.toFixed(2) ?? '?'}×)` : '';
+      if (nw && 'median' in nw) summary.push(`${sc.padEnd(20)} ${fmtMs(nw.median).padStart(8)}  ${String(commands[0]).padStart(3)} commands  ${nw.ratio?.toFixed(2) ?? '?'}× floor  → ${verdict}${otherText}`);
       else summary.push(`${sc.padEnd(20)} ${nw?.missing ? `MISSING: ${nw.missing}` : `FAILED: ${nw?.error ?? '?'}`}`);
     } catch (e) {
       if (e instanceof Missing) {
@@ -256,5 +291,14 @@ export async function benchTimeToCause({ runs = 3, scenarios = SCENARIOS }: { ru
 
 if (lib.isMain(import.meta.url)) {
   const a = parseArgs();
-  lib.runMain(() => benchTimeToCause({ runs: a.runs ?? 3, ...(a.rest.length ? { scenarios: a.rest } : {}) }));
+  // --compare OTHER/netwiz.mjs (or --compare=…): interleave another build as a third subject
+  let compare: string | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < a.rest.length; i++) {
+    const x = a.rest[i]!;
+    if (x === '--compare') compare = a.rest[++i];
+    else if (x.startsWith('--compare=')) compare = x.slice('--compare='.length);
+    else rest.push(x);
+  }
+  lib.runMain(() => benchTimeToCause({ runs: a.runs ?? 3, ...(rest.length ? { scenarios: rest } : {}), ...(compare ? { compare } : {}) }));
 }

@@ -125,18 +125,24 @@ export interface LoadedSessionCatalog {
  * refuses on any validation error, each reported as file:line:col.
  */
 export async function loadSessionCatalog(playbookArg: string, dirs: readonly string[]): Promise<LoadedSessionCatalog> {
-  const pb = await import('../playbook/index.js');
+  // the cache (playbook/cache.ts) answers from disk when nothing changed, without loading
+  // the YAML/zod/CEL validator at all; diagnostics and warnings are the same either way
+  const [cache, search, pb] = await Promise.all([
+    import('../playbook/cache.js'),
+    import('../playbook/search-path.js'),
+    import('../playbook/diagnostics.js'),
+  ]);
   const isFile = /\.ya?ml$/.test(playbookArg) || playbookArg.includes('/');
   let load;
   let rootId = playbookArg;
   if (isFile) {
     const file = path.resolve(playbookArg);
     if (!existsSync(file)) throw new UsageError(`playbook file ${playbookArg} does not exist`);
-    const search = pb.playbookSearchPath(dirs).flatMap(pb.playbookFilesIn).filter((f) => f !== file);
-    load = pb.loadPlaybookFiles([...search, file]);
+    const onPath = search.playbookSearchPath(dirs).flatMap(search.playbookFilesIn).filter((f) => f !== file);
+    load = await cache.loadPlaybookFilesCached([...onPath, file]);
     rootId = load.summaries.find((s) => s.file === file)?.id ?? '';
   } else {
-    load = pb.loadCatalog(dirs);
+    load = await cache.loadCatalogCached(dirs);
   }
   const refuse = (errors: typeof load.errors, what: string) => {
     const lines = pb.sortDiagnostics(errors).map((d) => pb.formatDiagnostic(d));
@@ -206,17 +212,16 @@ export async function sessionServices(a: {
   ]);
   const transcriptPath = a.transcriptPath ?? transcript.defaultTranscriptPath(a.sessionId);
   const reachable = reachableCatalog(a.catalog, a.rootId);
-  // Before a cluster session starts: check permissions, and (best effort, alongside) delete
-  // debug/node pods that a crashed earlier session of this host left behind.
-  const preflight = needsCluster(reachable)
-    ? async () => {
-        const [denied] = await Promise.all([
-          rbac.preflight(reachable, a.cluster, { inputs: a.inputs }),
-          exec.sweepLeftovers(a.cluster, { keep: [a.sessionId] }).catch(() => []),
-        ]);
-        return denied;
-      }
-    : undefined;
+  // Before a cluster session starts: delete debug/node pods that a crashed earlier session
+  // of this host left behind (best effort; no kubectl at all unless the live-session
+  // registry says some session did not clean up). Then the RBAC preflight, which the driver
+  // runs beside the first read-only steps.
+  const cluster = needsCluster(reachable);
+  if (cluster) {
+    const { sweepStranded } = await import('../exec/sweep.js');
+    await sweepStranded(a.cluster, { keep: [a.sessionId] }).catch(() => []);
+  }
+  const preflight = cluster ? () => rbac.preflight(reachable, a.cluster, { inputs: a.inputs }) : undefined;
   return {
     executor: exec.createExecutor(a.cluster, { sessionId: a.sessionId }),
     journal: journalMod.createJournal(),

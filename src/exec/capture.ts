@@ -12,6 +12,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createOutputRedactor, type OutputRedactor } from '../transcript/redact.js';
+import { markRedactedOnWrite } from '../transcript/redacted-files.js';
 
 export const DEFAULT_WINDOW_BYTES = 64 * 1024;
 
@@ -25,16 +26,19 @@ export interface CaptureOptions {
 export class BoundedCapture {
   private head: Buffer[] = [];
   private headBytes = 0;
-  /** tail chunks; trimmed from the front when over the window */
-  private tail: Buffer[] = [];
+  /** the last windowBytes, in a ring allocated once: copying each chunk into a new Buffer
+   * cost 100 MiB of allocations (and RSS until the GC freed them) for a 100 MiB output */
+  private ring: Buffer | undefined;
+  private ringPos = 0;
   private tailBytes = 0;
   private total = 0;
   private readonly decoder = new StringDecoder('utf8');
   private file: WriteStream | undefined;
   private fileError: Error | undefined;
-  /** the file's redactor and its own decoder (a chunk may end inside a character) */
+  /** the file's redactor; it reads the same decoded text as onText (one decode per chunk) */
   private redactor: OutputRedactor | undefined;
-  private readonly fileDecoder = new StringDecoder('utf8');
+  /** what the decoder held at the end, once taken, for whichever of file and onText comes second */
+  private decoderRest: string | undefined;
 
   constructor(
     private readonly windowBytes: number = DEFAULT_WINDOW_BYTES,
@@ -64,11 +68,11 @@ export class BoundedCapture {
   /** false when the file is behind: the caller should pause its source until onDrain */
   push(chunk: Buffer): boolean {
     this.total += chunk.length;
-    const keepUp = this.filePath !== undefined && !this.closed ? this.writeFile(chunk) : true;
-    if (this.onText) {
-      const text = this.decoder.write(chunk);
-      if (text) this.onText(text);
-    }
+    const toFile = this.filePath !== undefined && !this.closed;
+    // decoded once for both the redactor and the UI: 100 MiB of output was decoded twice
+    const text = (toFile && this.redactor) || this.onText ? this.decoder.write(chunk) : '';
+    const keepUp = toFile ? this.writeFile(chunk, text) : true;
+    if (this.onText && text) this.onText(text);
     let rest = chunk;
     if (this.headBytes < this.windowBytes) {
       const take = Math.min(this.windowBytes - this.headBytes, rest.length);
@@ -76,22 +80,30 @@ export class BoundedCapture {
       this.headBytes += take;
       rest = rest.subarray(take);
     }
-    if (rest.length === 0) return keepUp;
-    // copy: the stream may reuse its buffers, and a subarray would pin the whole chunk
-    this.tail.push(Buffer.from(rest));
-    this.tailBytes += rest.length;
-    while (this.tailBytes - (this.tail[0]?.length ?? 0) >= this.windowBytes && this.tail.length > 1) {
-      this.tailBytes -= this.tail.shift()!.length;
-    }
+    if (rest.length === 0 || this.windowBytes === 0) return keepUp;
+    // copied: the stream may reuse its buffers, and a subarray would pin the whole chunk
+    const ring = (this.ring ??= Buffer.allocUnsafe(this.windowBytes));
+    if (rest.length >= ring.length) rest = rest.subarray(rest.length - ring.length);
+    const first = Math.min(rest.length, ring.length - this.ringPos);
+    rest.copy(ring, this.ringPos, 0, first);
+    if (first < rest.length) rest.copy(ring, 0, first);
+    this.ringPos = (this.ringPos + rest.length) % ring.length;
+    this.tailBytes = Math.min(ring.length, this.tailBytes + rest.length);
     return keepUp;
   }
 
   private closed = false;
+  private textEnded = false;
 
-  private writeFile(chunk: Buffer): boolean {
+  private writeFile(chunk: Buffer, text: string): boolean {
     if (!this.redactor) return chunk.length > 0 ? this.openFile().write(chunk) : true;
-    const out = this.redactor.push(this.fileDecoder.write(chunk));
+    const out = this.redactor.push(text);
     return out ? this.openFile().write(out) : true;
+  }
+
+  private takeDecoderRest(): string {
+    this.decoderRest ??= this.decoder.end();
+    return this.decoderRest;
   }
 
   /** call `fn` once the file has caught up (at once when there is no file) */
@@ -106,7 +118,7 @@ export class BoundedCapture {
   }
 
   get truncated(): boolean {
-    return this.total > this.headBytes + Math.min(this.tailBytes, this.windowBytes);
+    return this.total > this.headBytes + this.tailBytes;
   }
 
   /** bytes currently held in memory (for the memory-bound test) */
@@ -116,13 +128,18 @@ export class BoundedCapture {
 
   /** the window as text; when bytes were dropped, a marker says how many and where they are */
   text(filePath?: string): string {
-    if (this.onText) {
-      const rest = this.decoder.end();
+    if (this.onText && !this.textEnded) {
+      this.textEnded = true;
+      const rest = this.takeDecoderRest();
       if (rest) this.onText(rest);
     }
     const head = Buffer.concat(this.head);
-    let tail = Buffer.concat(this.tail);
-    if (tail.length > this.windowBytes) tail = tail.subarray(tail.length - this.windowBytes);
+    const ring = this.ring;
+    const tail = !ring
+      ? Buffer.alloc(0)
+      : this.tailBytes < ring.length
+        ? ring.subarray(0, this.tailBytes)
+        : Buffer.concat([ring.subarray(this.ringPos), ring.subarray(0, this.ringPos)]);
     const omitted = this.total - head.length - tail.length;
     if (omitted <= 0) return Buffer.concat([head, tail]).toString('utf8');
     // skip UTF-8 continuation bytes so the tail starts on a character boundary
@@ -141,7 +158,7 @@ export class BoundedCapture {
     if (this.filePath === undefined || this.closed) return;
     this.closed = true;
     if (this.redactor) {
-      const rest = this.redactor.push(this.fileDecoder.end()) + this.redactor.end();
+      const rest = this.redactor.push(this.takeDecoderRest()) + this.redactor.end();
       if (rest) this.openFile().write(rest);
     }
     const file = this.file;
@@ -153,5 +170,7 @@ export class BoundedCapture {
       file.once('error', () => resolve());
     });
     if (this.fileError) throw this.fileError;
+    // the transcript writer need not read it again (transcript/redacted-files.ts)
+    if (this.redactor) markRedactedOnWrite(this.filePath);
   }
 }

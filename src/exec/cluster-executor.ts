@@ -465,15 +465,19 @@ export class ClusterExecutor implements Executor {
     await Promise.allSettled([...this.helperPods.values()]);
     const byNs = new Map<string, string[]>();
     for (const { namespace, name } of this.createdPods.values()) byNs.set(namespace, [...(byNs.get(namespace) ?? []), name]);
-    for (const [namespace, names] of byNs) {
-      const res = await this.kubectl(['delete', 'pod', ...names, '--ignore-not-found', '--wait=false'], namespace);
-      if (res.exitCode === 0) for (const n of names) this.createdPods.delete(`${namespace}/${n}`);
-    }
+    // one kubectl per namespace, side by side; --wait=false: the API server has the delete
+    // once kubectl returns, the pod's end is the cluster's business
+    await Promise.all(
+      [...byNs].map(async ([namespace, names]) => {
+        const res = await this.kubectl(['delete', 'pod', ...names, '--ignore-not-found', '--wait=false'], namespace);
+        if (res.exitCode === 0) for (const n of names) this.createdPods.delete(`${namespace}/${n}`);
+      }),
+    );
     this.helperPods.clear();
     this.debugContainers.clear();
-    // pods that could not be deleted now keep the session "live" for nobody: the next
-    // start's sweep finds them once this process is gone
-    if (this.live) {
+    // pods that could not be deleted keep the session's live marker: once this process is
+    // gone it names a dead session, and the next start sweeps (sweep.ts sweepStranded)
+    if (this.live && this.createdPods.size === 0) {
       unmarkSessionLive(this.sessionId);
       this.live = false;
     }

@@ -1,8 +1,10 @@
 // Sweep of pods a crashed netwiz left behind: netwiz-labelled pods made on this host
 // whose session no longer runs. Pods made from other hosts are left to their owners.
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { HOST_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, SESSION_LABEL, kubectlArgv, labelSafe } from './kubectl.js';
-import { liveSessions } from './state-dir.js';
+import { liveSessions, stateDir } from './state-dir.js';
 import type { ClusterOptions } from './types.js';
 import { runLocal } from './workstation.js';
 
@@ -26,6 +28,9 @@ type PodList = {
     metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   }[];
 };
+
+/** a stranded session's marker is dropped after this long even if its pods were not found */
+const STALE_MARKER_MS = 24 * 3_600_000;
 
 const NO_ANSWER = /Unable to connect to the server|context deadline exceeded|Client\.Timeout|i\/o timeout|TLS handshake timeout/i;
 
@@ -68,4 +73,50 @@ export async function sweepLeftovers(cluster: ClusterOptions, opts: SweepOptions
     });
   }
   return out;
+}
+
+/**
+ * Sessions of this state dir that made pods and did not clean up: their live marker
+ * (written before their first pod, removed by close() once every pod is deleted) names a
+ * process that is gone. Only then can a pod of ours be left behind.
+ */
+export function strandedSessions(env: NodeJS.ProcessEnv = process.env): string[] {
+  const dir = join(stateDir(env), 'live');
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const live = liveSessions(env);
+  return names.filter((n) => !n.startsWith('.') && !live.has(n));
+}
+
+/**
+ * The sweep a starting session does: nothing (no kubectl at all) when no session of this
+ * host was left unfinished, else sweepLeftovers; then the markers of the stranded sessions
+ * whose pods are all gone are removed, so the next start does not sweep again.
+ */
+export async function sweepStranded(cluster: ClusterOptions, opts: SweepOptions & { stateEnv?: NodeJS.ProcessEnv } = {}): Promise<SweptPod[]> {
+  const env = opts.stateEnv ?? process.env;
+  const stranded = strandedSessions(env);
+  if (stranded.length === 0) return [];
+  const swept = await sweepLeftovers(cluster, opts);
+  const left = new Set(swept.filter((p) => !p.deleted).map((p) => p.session));
+  const gone = new Set(swept.filter((p) => p.deleted).map((p) => p.session));
+  for (const s of stranded) {
+    const file = join(stateDir(env), 'live', s);
+    // a session whose pods were found and all deleted is done. One with none here may have
+    // made its pods on another cluster: its marker stays (the next start on that cluster
+    // sweeps them) until it is a day old (node pods end by themselves long before).
+    let old = false;
+    try {
+      old = Date.now() - statSync(file).mtimeMs > STALE_MARKER_MS;
+    } catch {
+      continue;
+    }
+    if (left.has(labelSafe(s)) || (!gone.has(labelSafe(s)) && !old)) continue;
+    rmSync(file, { force: true });
+  }
+  return swept;
 }

@@ -3,101 +3,25 @@
 // of stopping at the first. Search order: the built-in playbooks/ folder, then
 // `--playbooks DIR`, then $NETWIZ_PLAYBOOKS (colon-separated); a later folder's playbook
 // replaces an earlier one with the same id (with a warning).
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import type { Catalog, InputSpec, Playbook } from '../engine/model.js';
-import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { assembleCatalog, type CatalogLoad, type FileRecord } from './assemble.js';
+import { catalogCacheDir, loadFilesThroughCache, type Validator } from './cache.js';
+import type { Diagnostic } from './diagnostics.js';
 import { normalisePlaybook } from './normalise.js';
 import { playbookSchema, type PlaybookDoc } from './schema.js';
 import { checkPlaybook } from './semantics.js';
-import { diagAt, keyPositionOf, parsePlaybookSource, type PlaybookSource, type YamlPath } from './source.js';
+import { playbookFilesIn, playbookSearchPath, type SearchOptions } from './search-path.js';
+import { diagAt, keyPositionOf, parsePlaybookSource, positionOf, type PlaybookSource, type YamlPath } from './source.js';
 
-export interface CatalogLoad {
-  /** valid playbooks by id (a playbook with any error is left out) */
-  catalog: Catalog;
-  /** sorted; empty means every file loaded is valid */
-  errors: Diagnostic[];
-  /** overrides and "may be unset" findings; never fail validation */
-  warnings: Diagnostic[];
-  /** every playbook file read, in search order */
-  files: string[];
-  /** one entry per file read (reported files only) that passed the schema */
-  summaries: PlaybookSummary[];
-}
+export type { CatalogLoad, PlaybookSummary } from './assemble.js';
+export { builtinPlaybooksDir, playbookFilesIn, playbookSearchPath, type SearchOptions } from './search-path.js';
 
-export interface PlaybookSummary {
-  id: string;
-  title: string;
-  summary: string;
-  file: string;
-  steps: number;
-  valid: boolean;
-}
-
-export interface SearchOptions {
-  /** include the built-in playbooks/ folder (default true) */
-  builtin?: boolean;
-  /** environment to read $NETWIZ_PLAYBOOKS from (default process.env; false = ignore) */
-  env?: NodeJS.ProcessEnv | false;
-}
-
-let builtinDirCache: string | null | undefined;
-
-/**
- * The playbooks/ folder shipped with netwiz. Found by walking up from this module to the
- * folder holding package.json, so it works from src/ (tsx) and from dist/netwiz.mjs.
- */
-export function builtinPlaybooksDir(): string | undefined {
-  if (builtinDirCache !== undefined) return builtinDirCache ?? undefined;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'playbooks'))) {
-      builtinDirCache = path.join(dir, 'playbooks');
-      return builtinDirCache;
-    }
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  builtinDirCache = null;
-  return undefined;
-}
-
-/** Folders in search order: built-in, then `extra` (--playbooks), then $NETWIZ_PLAYBOOKS. */
-export function playbookSearchPath(extra: readonly string[] = [], opts: SearchOptions = {}): string[] {
-  const dirs: string[] = [];
-  if (opts.builtin !== false) {
-    const b = builtinPlaybooksDir();
-    if (b) dirs.push(b);
-  }
-  for (const d of extra) dirs.push(path.resolve(d));
-  const env = opts.env === false ? undefined : (opts.env ?? process.env).NETWIZ_PLAYBOOKS;
-  if (env) for (const d of env.split(':')) if (d.trim()) dirs.push(path.resolve(d.trim()));
-  // a folder named twice is read once, at its first place
-  return dirs.filter((d, i) => dirs.indexOf(d) === i);
-}
-
-/** The *.yaml / *.yml files of a folder, sorted by name (not recursive). */
-export function playbookFilesIn(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => /\.ya?ml$/.test(n))
-    .sort()
-    .map((n) => path.join(dir, n))
-    .filter((f) => {
-      try {
-        return statSync(f).isFile();
-      } catch {
-        return false;
-      }
-    });
+export interface LoadOptions {
+  /** use the validated-catalog cache (cache.ts; default true unless NETWIZ_CATALOG_CACHE=off);
+   * `netwiz validate` passes false: it always validates for real */
+  cache?: boolean;
 }
 
 interface Loaded {
@@ -153,9 +77,9 @@ function schemaDiagnostic(src: PlaybookSource, issue: z.core.$ZodIssue): Diagnos
  * Loads every playbook of `dirs` (built-in first, then these, then $NETWIZ_PLAYBOOKS,
  * unless `opts` says otherwise) and validates each against the whole set.
  */
-export function loadCatalog(dirs: readonly string[] = [], opts: SearchOptions = {}): CatalogLoad {
+export function loadCatalog(dirs: readonly string[] = [], opts: SearchOptions & LoadOptions = {}): CatalogLoad {
   const files = playbookSearchPath(dirs, opts).flatMap(playbookFilesIn);
-  return loadPlaybookFiles(files);
+  return loadPlaybookFiles(files, undefined, opts);
 }
 
 /**
@@ -163,8 +87,10 @@ export function loadCatalog(dirs: readonly string[] = [], opts: SearchOptions = 
  * `report` limits which files' errors are returned (default: all), so `netwiz validate
  * FILE` checks one file against the whole catalog without reporting the others.
  */
-export function loadPlaybookFiles(files: readonly string[], reportOnly?: ReadonlySet<string>): CatalogLoad {
+export function loadPlaybookFiles(files: readonly string[], reportOnly?: ReadonlySet<string>, opts: LoadOptions = {}): CatalogLoad {
   const report = reportOnly && new Set([...reportOnly].map((f) => path.resolve(f)));
+  const dir = opts.cache === false ? undefined : catalogCacheDir();
+  if (dir) return loadFilesThroughCache(files, report, dir, validator)!;
   return validateLoaded(files.map((f) => loadFile(path.resolve(f))), report);
 }
 
@@ -173,60 +99,39 @@ export function loadPlaybookTexts(entries: readonly { file: string; text: string
   return validateLoaded(entries.map((e) => loadText(e.file, e.text)));
 }
 
-function validateLoaded(loaded: Loaded[], report?: ReadonlySet<string>): CatalogLoad {
-  const errors: Diagnostic[] = [];
-  const warnings: Diagnostic[] = [];
-  const byId = new Map<string, Loaded>();
-  for (const l of loaded) {
-    errors.push(...l.errors);
-    if (!l.doc || !l.source) continue;
-    const prev = byId.get(l.doc.id);
-    if (prev && prev.source) {
-      const sameDir = path.dirname(prev.file) === path.dirname(l.file);
-      const d = diagAt(l.source, ['id'], `playbook '${l.doc.id}' ${sameDir ? 'is also defined' : 'overrides the one'} in ${prev.file}`);
-      if (sameDir) errors.push(d);
-      else warnings.push(d);
-    }
-    byId.set(l.doc.id, l);
-  }
-  // sub-playbook inputs, from every playbook that parsed (even with semantic errors, so one
-  // broken sub-playbook does not also report each of its callers)
-  const inputsById = new Map<string, readonly InputSpec[]>();
-  const normalised = new Map<string, Playbook>();
-  for (const [id, l] of byId) {
-    const pb = normalisePlaybook(l.doc!, l.file);
-    normalised.set(id, pb);
-    inputsById.set(id, pb.inputs);
-  }
-  const catalog: Record<string, Playbook> = {};
-  const failed = new Set(errors.map((e) => e.file));
-  for (const [id, l] of byId) {
-    const res = checkPlaybook(l.source!, l.doc!, { playbooks: inputsById });
-    errors.push(...res.errors);
-    warnings.push(...res.warnings);
-    if (res.errors.length === 0 && !failed.has(l.file)) catalog[id] = normalised.get(id)!;
-  }
-  // an override that lost is still checked, so its errors are not hidden
-  for (const l of loaded) {
-    if (l.doc && l.source && byId.get(l.doc.id) !== l) {
-      const res = checkPlaybook(l.source, l.doc, { playbooks: inputsById });
-      errors.push(...res.errors);
-    }
-  }
-  const keep = (d: Diagnostic) => !report || report.has(d.file);
-  const summaries: PlaybookSummary[] = [];
-  for (const l of loaded) {
-    if (!l.doc || (report && !report.has(l.file))) continue;
-    const valid = catalog[l.doc.id]?.file === l.file;
-    summaries.push({ id: l.doc.id, title: l.doc.title, summary: l.doc.summary, file: l.file, steps: l.doc.steps.length, valid });
-  }
+/** One file's own result (no cross-file checks) in the form assembleCatalog takes. */
+function recordOf(l: Loaded): FileRecord {
+  if (!l.doc || !l.source) return { file: l.file, errors: l.errors };
   return {
-    summaries,
-    catalog,
-    errors: sortDiagnostics(errors.filter(keep)),
-    warnings: sortDiagnostics(warnings.filter(keep)),
-    files: loaded.map((l) => l.file),
+    file: l.file,
+    errors: l.errors,
+    head: { id: l.doc.id, title: l.doc.title, summary: l.doc.summary, steps: l.doc.steps.length, idPos: positionOf(l.source, ['id']) },
+    playbook: normalisePlaybook(l.doc, l.file),
   };
+}
+
+/** The real parse and semantic check, for the cache to call on a miss. */
+const validator: Validator<Loaded> = {
+  parse(file, text) {
+    const l = loadText(file, text);
+    return { rec: recordOf(l), live: l };
+  },
+  check(l, playbooks) {
+    return checkPlaybook(l.source!, l.doc!, { playbooks });
+  },
+};
+
+/** The loader's validator, for loadFilesThroughCache callers (tests) that pass their own cache dir. */
+export const catalogValidator = validator as Validator<unknown>;
+
+function validateLoaded(loaded: Loaded[], report?: ReadonlySet<string>): CatalogLoad {
+  const live = new Map<FileRecord, Loaded>();
+  const recs = loaded.map((l) => {
+    const r = recordOf(l);
+    live.set(r, l);
+    return r;
+  });
+  return assembleCatalog(recs, (r, playbooks) => validator.check(live.get(r)!, playbooks), report);
 }
 
 /** Expands files and folders given on the command line into playbook files. */

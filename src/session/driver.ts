@@ -4,8 +4,11 @@
 // there is one operator), and every step of the way is told to the observers
 // (transcript, UI). The engine decides; the driver only carries out and reports.
 //
-// Safety order for a mutating command: dry-run → not run; RBAC preflight says no → not
-// run; operator (or --yes) must agree; the journal must have recorded the undo first.
+// Safety order for a mutating command: RBAC preflight answered (it runs in the background
+// from the session's start; read-only steps do not wait for it, mutations and node targets
+// do) and says no → not run; dry-run → not run; operator (or --yes) must agree; the journal
+// must have recorded the undo first. A read-only step the preflight denies is reported
+// skipped, as if it had not run, even when it ran before the answer came.
 // At the end, whatever the journal still holds for this session is offered for restore.
 // The driver closes the executor when the session ends (it deletes the pods it created).
 import { applyEvent, checkAnswer, initialSessionState, startSession } from '../engine/index.js';
@@ -32,6 +35,8 @@ class Driver {
   /** questions answered since the last command ran, for `back` */
   private asked: { state: SessionState; effect: AskEffect }[] = [];
   private denied = new Map<string, string>();
+  /** the RBAC preflight's answer; undefined once it came (or when there is none) */
+  private preflightPending: Promise<void> | undefined;
   private finishing = false;
   private ended = false;
   private resolveDone!: (o: Outcome) => void;
@@ -78,12 +83,34 @@ class Driver {
     });
     try {
       if (cfg.preflight) {
+        // The preflight (one kubectl process, ~100 ms) runs beside the first steps instead of
+        // before them: gate() holds back what must not run before its answer (mutations,
+        // node targets) and runEffect() turns a step it denies into the same "RBAC
+        // preflight: …" skip as before, even when the read-only command already ran.
+        let settle!: () => void;
+        this.preflightPending = new Promise<void>((r) => {
+          settle = r;
+        });
+        let answer: Promise<Map<string, string>>;
         try {
-          this.denied = await cfg.preflight(cfg.catalog, cfg.rootPlaybook);
-        } catch {
-          // without a preflight answer the commands themselves report what is forbidden
-          this.denied = new Map();
+          answer = Promise.resolve(cfg.preflight(cfg.catalog, cfg.rootPlaybook));
+        } catch (e) {
+          answer = Promise.reject(e);
         }
+        answer
+          .then(
+            (denied) => {
+              this.denied = denied;
+            },
+            () => {
+              // without a preflight answer the commands themselves report what is forbidden
+              this.denied = new Map();
+            },
+          )
+          .finally(() => {
+            this.preflightPending = undefined;
+            settle();
+          });
       }
       if (this.ended || this.finishing) return;
       if (cfg.resumeFrom) {
@@ -225,6 +252,8 @@ class Driver {
     });
     this.running.set(effect.id, { controller, done });
     try {
+      // a read-only step may run before the preflight answered (gate); its answer still decides
+      const ranAhead = this.preflightPending;
       const refusal = await this.gate(effect, controller.signal);
       if (refusal !== undefined) {
         this.running.delete(effect.id);
@@ -233,6 +262,17 @@ class Driver {
         return;
       }
       const result = await this.execute(effect, controller.signal);
+      if (ranAhead) {
+        await ranAhead;
+        const denied = this.rbacRefusal(effect);
+        if (denied !== undefined) {
+          // what the session decides is what it decided before the preflight ran in the
+          // background: a step the preflight denies is skipped, whatever the command said
+          this.running.delete(effect.id);
+          this.feed({ type: 'skipped', effectId: effect.id, reason: denied });
+          return;
+        }
+      }
       this.running.delete(effect.id);
       this.feed({ type: 'command-finished', effectId: effect.id, result });
     } catch (e) {
@@ -250,8 +290,16 @@ class Driver {
   /** Why this command must not run (skipped with that reason), or undefined to run it. */
   private async gate(effect: RunEffect, signal: AbortSignal): Promise<string | undefined> {
     const { cfg } = this;
-    const denied = this.denied.get(`${effect.playbookId}:${effect.stepId}`);
-    if (denied !== undefined) return `RBAC preflight: ${denied}`;
+    // A change, and a node target (netwiz creates a privileged pod for it), wait for the
+    // preflight's answer. A read-only command on the workstation or in an existing pod may
+    // start at once: runEffect() applies the answer to its result.
+    if (this.preflightPending && (effect.mutates || effect.target.kind === 'node')) {
+      await this.preflightPending;
+      if (signal.aborted) return 'cancelled';
+      if (!this.isPending(effect.id)) return 'the session ended first';
+    }
+    const denied = this.rbacRefusal(effect);
+    if (denied !== undefined) return denied;
     if (!effect.mutates) return undefined;
     // the engine never issues these under --read-only; a resumed session may still hold one
     if (cfg.options.readOnly) return `read-only: not running ${effect.argv.join(' ')}`;
@@ -285,6 +333,12 @@ class Driver {
     }
     this.emit({ type: 'mutation', effectId: effect.id, argv: effect.argv, ...(effect.undo ? { undo: effect.undo } : {}), journalId });
     return undefined;
+  }
+
+  /** The preflight's refusal of this step, once it answered. */
+  private rbacRefusal(effect: RunEffect): string | undefined {
+    const denied = this.denied.get(`${effect.playbookId}:${effect.stepId}`);
+    return denied === undefined ? undefined : `RBAC preflight: ${denied}`;
   }
 
   /** Dry-run: the change is not made; kubectl rehearses it server-side where it can (permissions, validation). */

@@ -1,5 +1,5 @@
 // Public face of transcript/: writing (observer), reading (replay, resume), exporting.
-export { TranscriptWriter, openTranscriptWriter, redactFileInPlace, redactOutputDir, DEFAULT_INLINE_LIMIT, type TranscriptWriterOptions } from './writer.js';
+export { TranscriptWriter, allTranscriptsIdle, openTranscriptWriter, redactFileAsync, redactFileInPlace, redactOutputDir, DEFAULT_INLINE_LIMIT, type TranscriptWriterOptions } from './writer.js';
 export { loadTranscript, parseTranscript, lastSeq, replayFrames, type LoadedTranscript, type StateSnapshot, type ReplayFrame } from './reader.js';
 export { defaultTranscriptPath, outputFileFor, outputDirFor, sessionsDir } from './paths.js';
 export { redactArgv, redactText, redactValue, createOutputRedactor, REDACTED, type OutputRedactor } from './redact.js';

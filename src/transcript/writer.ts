@@ -20,6 +20,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Catalog } from '../engine/model.js';
@@ -30,7 +31,8 @@ import { playbooksHash, reachablePlaybooks } from './fold.js';
 import { type TranscriptEvent, type TranscriptExtras, TRANSCRIPT_VERSION } from './format.js';
 import { outputDirFor, outputFileFor } from './paths.js';
 import { lastSeq, loadTranscript } from './reader.js';
-import { redactText, redactValue } from './redact.js';
+import { takeRedactedOnWrite } from './redacted-files.js';
+import { createOutputRedactor, mayHoldSecret, redactText, redactValue } from './redact.js';
 
 /** Outputs longer than this (characters) go to `<transcript>.d/` and are trimmed in the line. */
 export const DEFAULT_INLINE_LIMIT = 4096;
@@ -85,68 +87,156 @@ export function trimForLine(text: string, limit: number, wholeAt: string): strin
 
 /** Kept outputs up to this size are redacted as one string; bigger ones slice by slice. */
 export const REDACT_WHOLE_MAX_BYTES = 1024 * 1024;
-const REDACT_SLICE_BYTES = 1024 * 1024;
+/** Bytes read (and redacted) per slice of a big kept output. */
+export const REDACT_SLICE_BYTES = 1024 * 1024;
+
+// Keywords of the prefilter are at most this long: a slice's latin1 view is tested with the
+// end of the previous one in front, so a keyword cut by a slice edge is still seen.
+const KEYWORD_OVERLAP = 16;
+
+/**
+ * Whether any byte range of the file may hold something redactText would change (the
+ * prefilter's keywords; all ASCII, so a latin1 view of UTF-8 bytes is enough: bytes of
+ * multi-byte characters are ≥ 0x80 and never form one).
+ */
+function sliceMayHoldSecret(buf: Buffer, n: number, carry: string): { hit: boolean; carry: string } {
+  const view = carry + buf.toString('latin1', 0, n);
+  return { hit: mayHoldSecret(view), carry: view.slice(-KEYWORD_OVERLAP) };
+}
 
 /**
  * Redact a kept output file in place (write beside, then rename, so a crash leaves either
- * the old or the new file, never half of one). Files too big for memory are redacted
- * line by line in slices.
+ * the old or the new file, never half of one). Synchronous: used where nothing else runs
+ * meanwhile (sweeping an interrupted session's outputs before export, resume, sessions).
+ * The live session uses redactFileAsync.
  */
-export function redactFileInPlace(file: string): void {
+export function redactFileInPlace(file: string, sliceBytes = REDACT_SLICE_BYTES): void {
   if (!existsSync(file)) return;
   const size = statSync(file).size;
   if (size === 0) return;
   const tmp = `${file}.redacting`;
   // Whole in memory only while small: a 100 MiB output read as one string, plus the copy
-  // each pattern makes, took the wizard from ~120 to ~340 MiB RSS (bench/output-flood.mjs);
-  // 1 MiB slices keep it near 160 MiB (H9).
+  // each pattern makes, took the wizard from ~120 to ~340 MiB RSS (bench/output-flood.mjs).
   if (size <= REDACT_WHOLE_MAX_BYTES) {
     const text = readFileSync(file, 'utf8');
     const red = redactText(text);
     if (red === text) return;
     writeFileSync(tmp, red, { mode: 0o600 });
-  } else {
-    const fd = openSync(file, 'r');
+    renameSync(tmp, file);
+    return;
+  }
+  const buf = Buffer.alloc(sliceBytes);
+  const fd = openSync(file, 'r');
+  try {
+    // pass 1: one keyword scan; a big output with nothing to hide is left as it is
+    let carry = '';
+    let hit = false;
+    for (let pos = 0; !hit; ) {
+      const n = readSync(fd, buf, 0, buf.length, pos);
+      if (n === 0) break;
+      pos += n;
+      ({ hit, carry } = sliceMayHoldSecret(buf, n, carry));
+    }
+    if (!hit) return;
+    // pass 2: slice by slice through the stream redactor (UTF-8-safe decoding, cuts where no rule spans)
     const out = openSync(tmp, 'w', 0o600);
-    let changed = false;
+    const redactor = createOutputRedactor(sliceBytes);
+    const decoder = new StringDecoder('utf8');
     try {
-      const buf = Buffer.alloc(REDACT_SLICE_BYTES);
-      // a multi-byte character cut at a slice edge must not turn into U+FFFD
-      const decoder = new StringDecoder('utf8');
-      let carry = '';
-      let pos = 0;
-      for (;;) {
+      for (let pos = 0; ; ) {
         const n = readSync(fd, buf, 0, buf.length, pos);
         if (n === 0) break;
         pos += n;
-        carry += decoder.write(buf.subarray(0, n));
-        const cut = carry.lastIndexOf('\n');
-        // keep a private-key block whole: wait for its END line
-        if (cut < 0 || (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(carry) && !/-----END [A-Z0-9 ]*PRIVATE KEY-----/.test(carry))) continue;
-        const part = carry.slice(0, cut + 1);
-        const red = redactText(part);
-        if (red !== part) changed = true;
-        writeSync(out, red);
-        carry = carry.slice(cut + 1);
+        const red = redactor.push(decoder.write(buf.subarray(0, n)));
+        if (red) writeSync(out, red);
       }
-      carry += decoder.end();
-      if (carry) {
-        const red = redactText(carry);
-        if (red !== carry) changed = true;
-        writeSync(out, red);
-      }
-      if (changed) fsyncSync(out);
+      const rest = redactor.push(decoder.end()) + redactor.end();
+      if (rest) writeSync(out, rest);
+      if (redactor.changed) fsyncSync(out);
     } finally {
-      closeSync(fd);
       closeSync(out);
     }
-    // nothing to hide: keep the file as it is (as the whole-file path does), no 100 MiB rewrite
-    if (!changed) {
+    if (!redactor.changed) {
       rmSync(tmp, { force: true });
       return;
     }
+  } finally {
+    closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+export interface RedactFileAsyncOptions {
+  /** bytes per slice (default REDACT_SLICE_BYTES) */
+  sliceBytes?: number;
+  /** called after each slice is done, before yielding to the event loop (tests) */
+  onSlice?: (pass: 'scan' | 'redact') => void;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * redactFileInPlace without blocking the event loop: async reads, one slice of CPU work at
+ * a time and a turn of the event loop after each, so the wizard keeps answering keys while
+ * a 100 MiB output is checked (bench/output-flood.mjs: 0.6–1.7 s without a key before).
+ * Same guarantees: a file with nothing to hide is only scanned, a redacted one is written
+ * beside (`.redacting`) and renamed over the original, so a crash leaves the raw file
+ * under its own name (and the transcript without its session-end: whatever reads it next
+ * sweeps the outputs). Resolves true when the file was rewritten.
+ */
+export async function redactFileAsync(file: string, opts: RedactFileAsyncOptions = {}): Promise<boolean> {
+  const sliceBytes = opts.sliceBytes ?? REDACT_SLICE_BYTES;
+  let fh: FileHandle;
+  try {
+    fh = await open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  const tmp = `${file}.redacting`;
+  let renamed = false;
+  try {
+    const size = (await fh.stat()).size;
+    if (size === 0) return false;
+    const buf = Buffer.alloc(Math.min(sliceBytes, size));
+    let carry = '';
+    let hit = false;
+    for (let pos = 0; !hit; ) {
+      const { bytesRead: n } = await fh.read(buf, 0, buf.length, pos);
+      if (n === 0) break;
+      pos += n;
+      ({ hit, carry } = sliceMayHoldSecret(buf, n, carry));
+      opts.onSlice?.('scan');
+      await yieldToLoop();
+    }
+    if (!hit) return false;
+    const out = await open(tmp, 'w', 0o600);
+    const redactor = createOutputRedactor(sliceBytes);
+    const decoder = new StringDecoder('utf8');
+    try {
+      for (let pos = 0; ; ) {
+        const { bytesRead: n } = await fh.read(buf, 0, buf.length, pos);
+        if (n === 0) break;
+        pos += n;
+        const red = redactor.push(decoder.write(buf.subarray(0, n)));
+        if (red) await out.write(red);
+        opts.onSlice?.('redact');
+        await yieldToLoop();
+      }
+      const rest = redactor.push(decoder.end()) + redactor.end();
+      if (rest) await out.write(rest);
+      if (redactor.changed) await out.sync();
+    } finally {
+      await out.close();
+    }
+    if (!redactor.changed) return false;
+    await rename(tmp, file);
+    renamed = true;
+    return true;
+  } finally {
+    await fh.close();
+    if (!renamed) await rm(tmp, { force: true });
+  }
 }
 
 /**
@@ -170,6 +260,18 @@ export function redactOutputDir(transcriptPath: string): number {
     n++;
   }
   return n;
+}
+
+/** writers with kept outputs still being redacted (allTranscriptsIdle) */
+const busyWriters = new Set<TranscriptWriter>();
+
+/**
+ * Resolves when no transcript writer of this process is still redacting a kept output (and
+ * each has written its held session-end line). For a caller that ends the process with
+ * process.exit and does not hold the writer itself.
+ */
+export async function allTranscriptsIdle(): Promise<void> {
+  while (busyWriters.size > 0) await Promise.all([...busyWriters].map((w) => w.whenIdle()));
 }
 
 export class TranscriptWriter implements SessionObserver {
@@ -233,7 +335,81 @@ export class TranscriptWriter implements SessionObserver {
 
   onEvent(event: SessionEvent): void {
     if (event.type === 'state' && !this.wantSnapshot(event.state)) return;
+    this.enqueue(event);
+  }
+
+  // --- kept outputs are redacted in the background (redactFileAsync) ---
+  /** redactions of kept output files still running */
+  private readonly redacting = new Set<Promise<void>>();
+  /** lines held back until those finish: the session-end line and whatever follows it */
+  private held: TranscriptEvent[] | null = null;
+  private closeRequested = false;
+  private idleWaiters: (() => void)[] = [];
+
+  /**
+   * The session-end line says the transcript is complete, and export and `sessions` trust a
+   * complete transcript's outputs to be redacted: so it (and anything after it) waits for
+   * the redactions still running. A crash before leaves no session-end, and whatever reads
+   * the transcript next sweeps its outputs (redactOutputDir).
+   */
+  private enqueue(event: TranscriptEvent): void {
+    if (this.closeRequested) {
+      this.fail(new Error(`event ${event.type} after the transcript was closed`));
+      return;
+    }
+    if (this.held) {
+      this.held.push(event);
+      return;
+    }
+    if (event.type === 'session-end' && this.redacting.size > 0) {
+      this.held = [event];
+      return;
+    }
     this.write(event);
+  }
+
+  private redactInBackground(file: string): void {
+    // written through the stream redactor by its capture and untouched since: already done
+    if (takeRedactedOnWrite(file)) return;
+    const p: Promise<void> = redactFileAsync(file).then(
+      () => undefined,
+      (err: unknown) => this.fail(err as Error),
+    );
+    this.redacting.add(p);
+    busyWriters.add(this);
+    void p.then(() => {
+      this.redacting.delete(p);
+      if (this.redacting.size === 0) {
+        busyWriters.delete(this);
+        this.settle();
+      }
+    });
+  }
+
+  /** every background redaction is done: write what was held, close if asked, wake waiters */
+  private settle(): void {
+    const held = this.held;
+    this.held = null;
+    for (const ev of held ?? []) this.write(ev);
+    if (this.closeRequested) this.closeNow();
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Kept outputs still being redacted in the background (0: the transcript is as complete as its events). */
+  get pendingRedactions(): number {
+    return this.redacting.size;
+  }
+
+  /**
+   * Resolves when no kept output is still being redacted and every held line is written
+   * (and the file closed, when close() was called). Await it before leaving the process
+   * with process.exit, or before exporting the live session's transcript.
+   */
+  whenIdle(): Promise<void> {
+    if (this.redacting.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /**
@@ -257,7 +433,7 @@ export class TranscriptWriter implements SessionObserver {
 
   /** Write a writer-level line (resume marker). */
   note(event: TranscriptEvent): void {
-    this.write(event);
+    this.enqueue(event);
   }
 
   /** The line as it will be written: redacted, outputs trimmed (and kept on disk), extras added. */
@@ -319,14 +495,9 @@ export class TranscriptWriter implements SessionObserver {
       delete r.outputFile;
       return r;
     }
-    for (const f of [stdoutFile, stderrFile]) {
-      if (!f) continue;
-      try {
-        redactFileInPlace(f);
-      } catch (err) {
-        this.fail(err as Error);
-      }
-    }
+    // the executor wrote these redacted as they streamed (exec/capture.ts); this pass makes
+    // sure of it for any executor, in the background: the UI must not stop for 100 MiB
+    for (const f of [stdoutFile, stderrFile]) if (f && existsSync(f)) this.redactInBackground(f);
     if (r.stdout.length > this.inlineLimit || r.stderr.length > this.inlineLimit) {
       let out = stdoutFile;
       if (!out || !existsSync(out)) {
@@ -381,8 +552,18 @@ export class TranscriptWriter implements SessionObserver {
     return ev;
   }
 
-  /** fsync and close; later events are reported through onError. Idempotent. */
+  /**
+   * fsync and close; later events are reported through onError. Idempotent. While kept
+   * outputs are still being redacted, the close (and the held session-end line) happens
+   * when they finish: whenIdle() resolves then.
+   */
   close(): void {
+    this.closeRequested = true;
+    if (this.redacting.size > 0) return;
+    this.closeNow();
+  }
+
+  private closeNow(): void {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;

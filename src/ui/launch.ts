@@ -2,6 +2,10 @@
 // React only then (dynamic import), so `netwiz --version` and `netwiz run --json` never
 // pay for them.
 import type { ClusterOptions } from '../exec/types.js';
+import { NETWIZ_VERSION } from '../version.js';
+import { readClusterTarget } from './cluster-context.js';
+import type { ClusterTarget } from './components/Header.js';
+import { prePrintFirstFrame, type PrePrinted } from './first-frame.js';
 
 export interface WizardLaunchOptions {
   /** open this playbook directly (netwiz run PLAYBOOK in a terminal) */
@@ -28,8 +32,33 @@ export function whyNoTerminal(stdin: NodeJS.ReadStream = process.stdin, stdout: 
   return null;
 }
 
+/** What launchWizard did before Ink loaded, handed to runWizard. */
+export interface EarlyStart {
+  /** the first frame printed as plain text, to be erased right before Ink draws */
+  prePrinted: PrePrinted | null;
+  /** the kube context, already being read while Ink loads */
+  cluster: Promise<ClusterTarget>;
+}
+
 /** Run the wizard to the end; resolves with the process exit code. */
 export async function launchWizard(opts: WizardLaunchOptions): Promise<number> {
-  const { runWizard } = await import('./run-wizard.js');
-  return runWizard(opts);
+  // raw mode first: a key typed now is neither echoed (which would move the cursor under
+  // the pre-printed frame) nor lost; it waits for the start screen
+  const raw = process.stdin.isTTY && typeof process.stdin.setRawMode === 'function';
+  if (raw) process.stdin.setRawMode(true);
+  const early: EarlyStart = {
+    prePrinted: prePrintFirstFrame(process.stdout, process.env, NETWIZ_VERSION),
+    // kubectl (or the kubeconfig file) is read on the other core while Ink is parsed
+    cluster: readClusterTarget(opts.cluster),
+  };
+  let wizard: typeof import('./run-wizard.js');
+  try {
+    wizard = await import('./run-wizard.js');
+  } catch (e) {
+    // Ink never took over: leave the terminal as it was found
+    if (raw) process.stdin.setRawMode(false);
+    if (early.prePrinted) process.stdout.write('\n');
+    throw e;
+  }
+  return wizard.runWizard(opts, early);
 }

@@ -13,7 +13,9 @@ import type { Catalog } from '../engine/model.js';
 import type { SessionHandle } from '../session/types.js';
 import { WizardApp, exitCodeFor, type StartChoice, type WizardController } from './App.js';
 import { readClusterTarget } from './cluster-context.js';
-import type { WizardLaunchOptions } from './launch.js';
+import type { EarlyStart, WizardLaunchOptions } from './launch.js';
+import { bootLine, eraseSequence } from './first-frame.js';
+import { NETWIZ_VERSION } from '../version.js';
 import { ThemeProvider, colorEnabled } from './theme.js';
 import { WizardStore } from './wizard-store.js';
 import type { PlaybookChoice } from './start-flow.js';
@@ -33,13 +35,19 @@ function startablePlaybooks(catalog: Catalog): PlaybookChoice[] {
 
 type SessionModules = typeof import('./session-modules.js');
 
-interface Loaded {
+/** What a session needs beyond the start screen: loaded while the operator reads the list. */
+interface SessionParts {
   mods: SessionModules;
+  executor: Executor;
+}
+
+interface Loaded {
   cluster: ClusterTarget;
   catalog: Catalog;
   playbooks: PlaybookChoice[];
   clusterOptions: ClusterOptions;
-  executor: Executor;
+  /** the driver, executor and transcript modules (~360 KiB not needed for the playbook list) */
+  session: Promise<SessionParts>;
 }
 
 /** Shown from the first moment: the kube context and the playbooks load behind it. */
@@ -54,9 +62,12 @@ function Boot({ loading, render: renderLoaded, onFailed }: { loading: Promise<Lo
     if (typeof loaded === 'string') onFailed(loaded);
   }, [loaded, onFailed]);
   if (loaded === null) {
+    // the same line launch.ts printed before Ink loaded (first-frame.ts)
+    const { head, tail } = bootLine(NETWIZ_VERSION);
     return (
       <Text>
-        netwiz <Text dimColor>reading the kube context and the playbooks…</Text>
+        {head}
+        <Text dimColor>{tail}</Text>
       </Text>
     );
   }
@@ -64,7 +75,7 @@ function Boot({ loading, render: renderLoaded, onFailed }: { loading: Promise<Lo
   return renderLoaded(loaded);
 }
 
-export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
+export async function runWizard(opts: WizardLaunchOptions, early?: EarlyStart): Promise<number> {
   const store = new WizardStore();
   let handle: SessionHandle | null = null;
   let exitCode: number | null = null;
@@ -74,11 +85,11 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
   const sessionId = `nw-${randomBytes(6).toString('hex')}`;
 
   const loading: Promise<Loaded | string> = Promise.all([
-    readClusterTarget(opts.cluster),
-    // yield first so Ink draws the first frame before the heavy modules load
-    new Promise((r) => setTimeout(r, 0)).then(() => import('./session-modules.js')),
-  ]).then(([cluster, mods]) => {
-    const loadedCatalog = mods.loadCatalog(opts.playbookDirs ?? []);
+    early?.cluster ?? readClusterTarget(opts.cluster),
+    // yield first so Ink draws the first frame before the catalog's modules load
+    new Promise((r) => setTimeout(r, 0)).then(() => import('../playbook/catalog.js')),
+  ]).then(([cluster, { loadCatalog }]) => {
+    const loadedCatalog = loadCatalog(opts.playbookDirs ?? []);
     const catalog = loadedCatalog.catalog;
     if (opts.playbookId && !catalog[opts.playbookId]) {
       const bad = loadedCatalog.errors.filter((e) => e.file.includes(opts.playbookId ?? ''));
@@ -90,18 +101,30 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
       ...(cluster.context && !opts.cluster.context ? { context: cluster.context } : {}),
       namespace: opts.cluster.namespace ?? cluster.namespace,
     };
-    ready = { mods, cluster, catalog, playbooks: startablePlaybooks(catalog), clusterOptions, executor: mods.createExecutor(clusterOptions, { sessionId }) };
+    // after Ink has drawn the list (its renders are throttled to ~30 a second): compiling
+    // these modules would otherwise hold the list back
+    const session = new Promise((r) => setTimeout(r, 50))
+      .then(() => import('./session-modules.js'))
+      .then((mods) => ({ mods, executor: mods.createExecutor(clusterOptions, { sessionId }) }));
+    session.catch(() => undefined); // reported when a session or a choice list needs it
+    ready = { cluster, catalog, playbooks: startablePlaybooks(catalog), clusterOptions, session };
     return ready;
   });
 
   const controller: WizardController = {
     start(choice: StartChoice) {
-      try {
-        if (!ready) throw new Error('not loaded yet');
-        handle = startSession(ready, choice);
-      } catch (e) {
-        store.fail(e instanceof Error ? e.message : String(e));
-      }
+      const fail = (e: unknown) => store.fail(e instanceof Error ? e.message : String(e));
+      if (!ready) return fail(new Error('not loaded yet'));
+      const l: Loaded = ready;
+      // the session modules are normally loaded long before a person gets here
+      l.session.then((parts) => {
+        if (exitCode !== null || handle) return; // left (q, a signal) while they loaded
+        try {
+          handle = startSession(l, parts, choice);
+        } catch (e) {
+          fail(e);
+        }
+      }, fail);
     },
     cancel: (id) => handle?.cancel(id),
     abort: (reason) => {
@@ -115,8 +138,8 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
     },
   };
 
-  function startSession(l: Loaded, choice: StartChoice): SessionHandle {
-    const { catalog, clusterOptions, executor, cluster, mods } = l;
+  function startSession(l: Loaded, { mods, executor }: SessionParts, choice: StartChoice): SessionHandle {
+    const { catalog, clusterOptions, cluster } = l;
     const { defaultTranscriptPath, openTranscriptWriter, reachableCatalog, permissionsForCatalog, startDriver, createJournal, preflight, outputFileFor } = mods;
     const transcriptPath = opts.transcript ?? defaultTranscriptPath(sessionId);
     mkdirSync(dirname(transcriptPath), { recursive: true, mode: 0o700 });
@@ -169,6 +192,9 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
   // raw mode from the first moment: keys typed while loading are neither echoed nor lost
   // (they wait in the terminal until the start screen reads them)
   if (process.stdin.isTTY) process.stdin.setRawMode(true);
+  // Ink's first frame (drawn synchronously by render) replaces the pre-printed one in the
+  // same tick: no blank moment, no duplicate line, nothing left when it wrapped
+  if (early?.prePrinted) process.stdout.write(eraseSequence(early.prePrinted));
   const instance = render(
     <ThemeProvider value={{ color: colorEnabled() }}>
       <Boot
@@ -182,7 +208,7 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
             playbooks={l.playbooks}
             {...(opts.playbookId ? { playbookId: opts.playbookId } : {})}
             {...(opts.inputs ? { preset: opts.inputs } : {})}
-            loadChoices={(pb, input, values) => l.mods.loadInputChoices(l.catalog, l.executor, pb, input, values)}
+            loadChoices={(pb, input, values) => l.session.then(({ mods, executor }) => mods.loadInputChoices(l.catalog, executor, pb, input, values))}
           />
         )}
       />
@@ -214,6 +240,7 @@ export async function runWizard(opts: WizardLaunchOptions): Promise<number> {
   if (process.stdin.isTTY) process.stdin.setRawMode(false);
   for (const s of signals) process.off(s, onSignal);
   const l: Loaded | null = ready;
-  if (l) await (l as Loaded).executor.close().catch(() => undefined);
+  // waits for the session modules if they are still loading, so no executor is left open
+  if (l) await (l as Loaded).session.then(({ executor }) => executor.close()).catch(() => undefined);
   return code;
 }

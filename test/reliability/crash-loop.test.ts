@@ -18,9 +18,13 @@ import { FIXTURES, netwiz, processTable, recordCounts, sleep } from './helpers.j
 
 const KILLS = Number(process.env.NETWIZ_CRASH_KILLS ?? 50);
 const SEED = Number(process.env.NETWIZ_CRASH_SEED ?? Date.now() % 1_000_000);
-/** kill somewhere in the first WINDOW ms after spawn: covers start-up, both changes, the slow steps and the end */
-const WINDOW_FROM_MS = 1_000;
-const WINDOW_MS = 2_800;
+/**
+ * kill somewhere between these fractions of an unkilled session's wall time (measured
+ * first, on this machine, now): covers start-up, both changes, the slow steps and the end
+ * however fast or loaded the machine is
+ */
+const WINDOW_FROM = 0.1;
+const WINDOW_TO = 0.97;
 /** runs at most this many sessions to reach KILLS kills (a run may finish before its kill time) */
 const MAX_RUNS = KILLS * 2;
 /** every CLI_UNDO_EVERY-th kill is undone through the real CLI, the others by the same code in process (faster) */
@@ -116,9 +120,18 @@ describe(`kill -9 loop (${KILLS} kills, seed ${SEED})`, () => {
     const stranded = new Set<string>();
     let strandedTotal = 0;
     let runs = 0;
+    // one session left alone: how long a whole one takes here (it must restore by itself)
+    const t0 = Date.now();
+    const whole = await netwiz(
+      ['run', path.join(FIXTURES, 'rel-crash.yaml'), '--yes', '--json', '--var', `namespace=${lab.namespace}`, '--var', 'deployment=web', '--var', 'node=node-2', '--var', `client_pod=${lab.clientPod}`, '--var', 'marker=0009999998'],
+      { env, killAfterMs: 60_000 },
+    );
+    const wholeMs = Date.now() - t0;
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(await shape()).toEqual(original);
     for (let i = 0; killed < KILLS && i < MAX_RUNS; i++) {
       runs++;
-      const delay = WINDOW_FROM_MS + Math.floor(rand() * WINDOW_MS);
+      const delay = Math.floor(wholeMs * (WINDOW_FROM + rand() * (WINDOW_TO - WINDOW_FROM)));
       // digits only: `sleep 1.<marker>` must still be a number for sleep
       const marker = `${String(process.pid).padStart(7, '0')}${String(i).padStart(3, '0')}`;
       const transcript = path.join(dir, `t-${i}.jsonl`);
@@ -213,7 +226,7 @@ describe(`kill -9 loop (${KILLS} kills, seed ${SEED})`, () => {
     expect(end.netwizPods).toEqual([]);
     expect(end.replicas).toBe(original.replicas);
     expect(end.podNodes).toEqual(original.podNodes);
-    recordCounts('crash-loop', { seed: SEED, runs, killed, finishedBeforeKill, killedAfterAChange, undoRestored: restoredSomething, cliUndos, nodePodsStrandedThenSwept: strandedTotal, commandsKeptInTranscripts: commandsKept, lost: 0 });
+    recordCounts('crash-loop', { seed: SEED, wholeMs, runs, killed, finishedBeforeKill, killedAfterAChange, undoRestored: restoredSomething, cliUndos, nodePodsStrandedThenSwept: strandedTotal, commandsKeptInTranscripts: commandsKept, lost: 0 });
     expect(killed).toBe(KILLS);
     expect(killedAfterAChange).toBeGreaterThan(0);
   }, 540_000);

@@ -82,7 +82,7 @@ describe('TranscriptWriter', () => {
     expect(r.stdout).not.toMatch(/tok\d+abcdefgh/);
   });
 
-  it("redacts the executor's output files in place when the command finishes", () => {
+  it("redacts the executor's output files in place when the command finishes (in the background; whenIdle awaits it)", async () => {
     const dir = tmp();
     const path = join(dir, 's.jsonl');
     const w = new TranscriptWriter({ path, inlineLimit: 500 });
@@ -92,6 +92,7 @@ describe('TranscriptWriter', () => {
     writeFileSync(`${out}.stderr`, 'curl -u test:stderrpass http://h/\n');
     w.onEvent({ type: 'engine-event', event: { type: 'command-finished', effectId: 'e3', result: result({ stdout: kubeconfig, outputFile: out }) } });
     w.close();
+    await w.whenIdle();
     const onDisk = readFileSync(out, 'utf8');
     expect(onDisk).toContain('client-key-data: [REDACTED]');
     expect(onDisk).not.toMatch(/client-key-data: LS0t/);

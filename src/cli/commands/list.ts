@@ -7,8 +7,9 @@ export function registerList(program: Command): void {
   addPlaybooksOption(
     program.command('list').description('list the playbooks on the search path').option('--json', 'print a JSON array'),
   ).action(async (opts: { playbooks?: string[]; json?: boolean }) => {
-    const pb = await import('../../playbook/index.js');
-    const r = pb.loadCatalog(opts.playbooks ?? []);
+    // through the validated-catalog cache: no YAML/zod/CEL when nothing changed
+    const { loadCatalogCached } = await import('../../playbook/cache.js');
+    const r = await loadCatalogCached(opts.playbooks ?? []);
     // an overridden playbook is not listed; the one that wins is
     const shown = r.summaries.filter((s) => {
       const winner = r.catalog[s.id];

@@ -40,8 +40,8 @@ export function registerRun(program: Command): void {
     .action(async (playbook: string, opts: SessionCliOptions & { plain?: boolean }) => {
       // In a terminal, with nothing asking for machine output, `run` opens the wizard on
       // the playbook; scripts, pipes, --json, --answers and --plain get the plain driver.
-      const { whyNoTerminal } = await import('../../ui/launch.js');
-      if (!opts.json && !opts.answers && !opts.plain && whyNoTerminal() === null) {
+      // (--json/--answers/--plain never open it: they do not even load the UI's module)
+      if (!opts.json && !opts.answers && !opts.plain && (await import('../../ui/launch.js')).whyNoTerminal() === null) {
         const { launchWizard } = await import('../../ui/launch.js');
         const { launchOptionsFrom } = await import('./wizard.js');
         let code: number;
@@ -260,6 +260,9 @@ export function buildResult(
 
 export async function runCommand(playbookArg: string, opts: SessionCliOptions): Promise<number> {
   const started = performance.now();
+  // the driver's module graph (engine, CEL) loads while the catalog is read
+  const driverModule = import('../../session/driver.js');
+  driverModule.catch(() => undefined);
   // progress is a courtesy: a closed stderr (`| head`) must not kill a session that may
   // have changed the cluster and still has to restore it
   process.stderr.on('error', () => undefined);
@@ -281,7 +284,7 @@ export async function runCommand(playbookArg: string, opts: SessionCliOptions): 
   }
   for (const w of setup.warnings) log(`warning: ${w}`);
 
-  const { startDriver } = await import('../../session/driver.js');
+  const { startDriver } = await driverModule;
   const sessionId = newSessionId();
   const cluster = clusterOptionsFrom(opts);
   const services = await sessionServices({

@@ -21,7 +21,7 @@ export async function runValidate(paths: string[], playbookDirs: string[]): Prom
   let pathErrors: import('../../playbook/index.js').Diagnostic[] = [];
   let count: number;
   if (paths.length === 0) {
-    result = pb.loadCatalog(playbookDirs);
+    result = pb.loadCatalog(playbookDirs, { cache: false });
     count = result.files.length;
   } else {
     // the named files are checked against the whole catalog (for `call`), and override it
@@ -29,7 +29,7 @@ export async function runValidate(paths: string[], playbookDirs: string[]): Prom
     pathErrors = expanded.errors;
     const named = new Set(expanded.files);
     const searchFiles = pb.playbookSearchPath(playbookDirs).flatMap(pb.playbookFilesIn).filter((f) => !named.has(f));
-    result = pb.loadPlaybookFiles([...searchFiles, ...expanded.files], named);
+    result = pb.loadPlaybookFiles([...searchFiles, ...expanded.files], named, { cache: false });
     count = expanded.files.length;
   }
   const errors = pb.sortDiagnostics([...pathErrors, ...result.errors]);

@@ -18,7 +18,10 @@ export function Header({ cluster, playbook, width }: { cluster: ClusterTarget; p
   const room = Math.max(10, width - ctx.length - cluster.namespace.length - 20);
   return (
     <Box>
-      <Text>netwiz </Text>
+      {/* the name never squeezes to "netw z" on a narrow terminal; the tail gives way first */}
+      <Box flexShrink={0}>
+        <Text>netwiz </Text>
+      </Box>
       <Text inverse bold color={tone('cyan')}>{` context ${ctx} `}</Text>
       <Text> ns </Text>
       <Text bold>{cluster.namespace}</Text>
