@@ -9,6 +9,10 @@
 //     the parent's memory; netwiz's RSS during the run is ~130 MiB);
 //   - the same loop through execa with runLocal's options (detached, piped stdout/stderr),
 //     the library netwiz runs commands with.
+// Besides wall time, every Node process here (the loops and netwiz) reports its own CPU time
+// (user+sys of that process, children not included) through a tiny --import preload: on this
+// shared 2-core machine the wall time of one run moves by ±50 % with the others' load, the
+// CPU a process spends on its own work far less, so an A/B (--compare) reads both.
 // Run alone: node bench/engine-overhead.mjs [--runs N] [--steps=N] [--profile] [--compare OTHER/netwiz.mjs]
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -70,9 +74,21 @@ export function execaSpawnLoop(n) {
   );
 }
 
+/** Source of the --import preload: at exit, the process's own CPU time on stderr. */
+export const CPU_PRELOAD = `process.on('exit', () => { const c = process.cpuUsage(); process.stderr.write('\\nNWBENCH-CPU ' + ((c.user + c.system) / 1000).toFixed(1) + '\\n'); });\n`;
+
+/** The CPU time a process printed through CPU_PRELOAD (NaN when it did not). */
+export function cpuOf(stderr) {
+  const m = /NWBENCH-CPU ([\d.]+)/.exec(stderr);
+  return m ? Number(m[1]) : NaN;
+}
+
 export async function benchEngine({ runs = 3, steps = 1000, profile = false, compare } = {}) {
   const machine = printMachine(`2. engine overhead (${steps} run steps of true)`);
   const dir = tempDir();
+  const preload = path.join(dir, 'cpu-preload.mjs');
+  writeFileSync(preload, CPU_PRELOAD);
+  const withCpu = ['--import', pathToFileURL(preload).href];
   const pbDir = path.join(dir, 'playbooks');
   mkdirSync(pbDir);
   const id = `bench-${steps}-true`;
@@ -90,15 +106,15 @@ export async function benchEngine({ runs = 3, steps = 1000, profile = false, com
   const inner = [];
   // whole process for the table; the loop alone (printed by the script) for the per-step ladder
   const loopCase = async (nodeArgs) => {
-    const r = await timeProcess(process.execPath, nodeArgs, { stdout: 'capture' });
-    return { ms: r.ms, loopMs: Number(r.stdout.trim()) };
+    const r = await timeProcess(process.execPath, [...withCpu, ...nodeArgs], { stdout: 'capture' });
+    return { ms: r.ms, loopMs: Number(r.stdout.trim()), cpuMs: cpuOf(r.stderr) };
   };
   const netwizCase = (name, bin) => ({
     name,
     fn: async () => {
       requireBundle();
       // exit 3 = inconclusive: the generated playbook concludes nothing on purpose
-      const r = await timeProcess(process.execPath, [bin, ...args], { env, okCodes: [0, 3], stdout: 'capture' });
+      const r = await timeProcess(process.execPath, [...withCpu, bin, ...args], { env, okCodes: [0, 3], stdout: 'capture' });
       const res = checkRun(r.stdout);
       let transcriptBytes = NaN;
       try {
@@ -106,9 +122,9 @@ export async function benchEngine({ runs = 3, steps = 1000, profile = false, com
       } catch {
         // no transcript path in the result
       }
-      if (bin === netwizBin) inner.push({ wallMs: res.wallMs, cmdMs: res.commands.reduce((s, c) => s + c.duration_ms, 0), transcriptBytes });
+      inner.push({ name, wallMs: res.wallMs, cmdMs: res.commands.reduce((s, c) => s + c.duration_ms, 0), transcriptBytes });
       // the session's own wall (after start-up and catalog) for the per-step ladder
-      return { ms: r.ms, loopMs: res.wallMs };
+      return { ms: r.ms, loopMs: res.wallMs, cpuMs: cpuOf(r.stderr) };
     },
   });
   try {
@@ -144,16 +160,27 @@ export async function benchEngine({ runs = 3, steps = 1000, profile = false, com
     const perStep = [...results]
       .filter(([, r]) => r.ms.length)
       .map(([name, r]) => [name, stats(r.extra.length ? r.extra.map((x) => x.loopMs) : r.ms).median / steps]);
-    console.log(`per step, without start-up (ms): ${perStep.map(([n, v]) => `${n.replace(/ ×\d+.*| \(\d+ steps\)/, '')} ${v.toFixed(2)}`).join(' | ')}`);
+    const short = (n) => n.replace(/ ×\d+.*| \(\d+ steps\)/, '');
+    console.log(`per step, without start-up (ms): ${perStep.map(([n, v]) => `${short(n)} ${v.toFixed(2)}`).join(' | ')}`);
     out.ladderMsPerStep = Object.fromEntries(perStep);
+    // the process's own CPU (whole process, start-up included), per step
+    const cpu = [...results]
+      .filter(([, r]) => r.extra.some((x) => Number.isFinite(x?.cpuMs)))
+      .map(([name, r]) => [name, stats(r.extra.map((x) => x.cpuMs)).median]);
+    console.log(`CPU of the process itself, whole run (ms; per step): ${cpu.map(([n, v]) => `${short(n)} ${v.toFixed(0)} (${(v / steps).toFixed(2)})`).join(' | ')}`);
+    out.cpuMs = Object.fromEntries(cpu);
     const subj = results.get(`netwiz run (${steps} steps)`);
     if (subj.ms.length) {
       const per = stats(subj.ms).median / steps;
       const ref = stats(results.get(`bash loop: /usr/bin/true ×${steps}`).ms).median / steps;
-      const cmd = stats(inner.slice(-runs).map((x) => x.cmdMs)).median / steps;
+      const cmd = stats(inner.filter((x) => x.name === `netwiz run (${steps} steps)`).map((x) => x.cmdMs)).median / steps;
       console.log(`per step: netwiz ${per.toFixed(2)} ms, bash ${ref.toFixed(2)} ms; of netwiz's, the command itself (executor-measured) ${cmd.toFixed(2)} ms`);
       out.perStepMs = { netwiz: per, bash: ref, commandAsMeasuredByExecutor: cmd };
-      const tb = inner.at(-1)?.transcriptBytes;
+      if (compare) {
+        const cmdB = stats(inner.filter((x) => x.name.startsWith('B: ')).map((x) => x.cmdMs)).median / steps;
+        console.log(`(B: the command itself, executor-measured, ${cmdB.toFixed(2)} ms per step)`);
+      }
+      const tb = inner.findLast((x) => x.name === `netwiz run (${steps} steps)`)?.transcriptBytes;
       if (Number.isFinite(tb)) {
         console.log(`transcript of one run: ${(tb / 2 ** 20).toFixed(1)} MiB (${(tb / steps / 1024).toFixed(1)} KiB per step)`);
         out.transcriptBytes = tb;

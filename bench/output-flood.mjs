@@ -4,7 +4,11 @@
 // against `cat FILE` into the same terminal (what a terminal itself costs); peak RSS of the
 // netwiz process (VmHWM); and key latency: `?` sent while the output streams, time until
 // the help overlay is on screen. Targets: key ≤ 100 ms, RSS < 150 MiB, wall ≤ 1.5×.
-// Run alone: node bench/output-flood.mjs [--runs N] [--mb N]
+// `cat > /dev/null` never copies a byte to user space (splice/sendfile); any program that
+// reads the output through a pipe pays more, so two fairer floors are measured beside it:
+// the same bytes through one pipe into a second `cat`, and into a bare Node reader
+// (node start-up included), the least a Node program that sees every byte can cost.
+// Run alone: node bench/output-flood.mjs [--runs N] [--mb N] [--compare OTHER/netwiz.mjs]
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -76,7 +80,23 @@ function floodPlaybook(file) {
   ].join('\n');
 }
 
-export async function benchFlood({ runs = 3, mb = 100 } = {}) {
+/** `cat FILE | CONSUMER…`, timed from spawn to both exiting. */
+function pipeInto(file, consumer) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const src = spawn('cat', [file], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const dst = spawn(consumer[0], consumer.slice(1), { stdio: ['pipe', 'ignore', 'ignore'] });
+    src.stdout.pipe(dst.stdin);
+    src.on('error', reject);
+    dst.on('error', reject);
+    dst.on('close', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${consumer[0]} exited ${code}`))));
+  });
+}
+
+// the least a Node program that sees every byte does: read stdin, count it
+const NODE_READER = 'let n = 0; process.stdin.on("data", (d) => { n += d.length; }); process.stdin.on("end", () => { if (n === 0) process.exit(1); });';
+
+export async function benchFlood({ runs = 3, mb = 100, compare } = {}) {
   const machine = printMachine(`3. output flood (${mb} MiB through the wizard)`);
   const dir = tempDir();
   const pbDir = path.join(dir, 'playbooks');
@@ -148,13 +168,15 @@ export async function benchFlood({ runs = 3, mb = 100 } = {}) {
             return performance.now() - t0;
           },
         },
-        {
+        { name: `cat ${mb} MiB | cat > /dev/null`, fn: () => pipeInto(file, ['cat']) },
+        { name: `cat ${mb} MiB | node (reads every byte)`, fn: () => pipeInto(file, [process.execPath, '-e', NODE_READER]) },
+        ...[['', netwizBin], ...(compare ? [['B: ', compare]] : [])].map(([tag, bin]) => ({
           // not the target: the same step without the UI, to tell the UI's cost from the executor's
-          name: `netwiz run (no UI): ${mb} MiB step`,
+          name: `${tag}netwiz run (no UI): ${mb} MiB step`,
           fn: async () => {
             requireBundle();
             const t0 = performance.now();
-            const child = spawn(process.execPath, [netwizBin, 'run', 'bench-flood', '--playbooks', pbDir, '--json'], {
+            const child = spawn(process.execPath, [bin, 'run', 'bench-flood', '--playbooks', pbDir, '--json'], {
               env: cleanEnv(env),
               stdio: ['ignore', 'ignore', 'ignore'],
             });
@@ -166,10 +188,10 @@ export async function benchFlood({ runs = 3, mb = 100 } = {}) {
             const code = await new Promise((r) => child.on('close', r));
             clearInterval(timer);
             if (code !== 3) throw new Error(`netwiz run exited ${code}`);
-            runRss.push(hwm);
+            if (!tag) runRss.push(hwm);
             return performance.now() - t0;
           },
-        },
+        })),
         { name: `netwiz wizard: ${mb} MiB step`, fn: wizard(false) },
         { name: `netwiz wizard: ${mb} MiB step + keys`, fn: wizard(true) },
       ],
@@ -178,6 +200,13 @@ export async function benchFlood({ runs = 3, mb = 100 } = {}) {
     );
     out.rows = printTable(results, { reference: `cat ${mb} MiB > /dev/null`, target: 1.5, judge: (n) => n.startsWith('netwiz wizard') });
     const pty = stats(results.get(`cat ${mb} MiB into the tmux pty`).ms).median;
+    const nodeFloor = results.get(`cat ${mb} MiB | node (reads every byte)`);
+    const run = results.get(`netwiz run (no UI): ${mb} MiB step`);
+    if (nodeFloor?.ms.length && run?.ms.length) {
+      const f = stats(nodeFloor.ms).median;
+      console.log(`netwiz run vs the bare node pipe reader: ${(stats(run.ms).median / f).toFixed(2)}×${wizMsg(results, mb, f)} (the floor for a program that reads every byte)`);
+    }
+    if (compare) console.log(`(B = ${compare})`);
     const wiz = results.get(`netwiz wizard: ${mb} MiB step`);
     if (wiz.ms.length) console.log(`wizard vs cat into the same pty: ${(stats(wiz.ms).median / pty).toFixed(2)}× (informational)`);
     if (rss.length) {
@@ -214,8 +243,17 @@ export async function benchFlood({ runs = 3, mb = 100 } = {}) {
   return out;
 }
 
+function wizMsg(results, mb, floor) {
+  const wiz = results.get(`netwiz wizard: ${mb} MiB step`);
+  return wiz?.ms.length ? `, the wizard ${(stats(wiz.ms).median / floor).toFixed(2)}×` : '';
+}
+
 if (isMain(import.meta.url)) {
   const a = parseArgs();
   const mb = Number(a.rest.find((x) => x.startsWith('--mb='))?.slice(5) ?? 100);
-  runMain(() => benchFlood({ runs: a.runs ?? 3, mb }));
+  // --compare OTHER/netwiz.mjs: `netwiz run` of another build in the same interleaved run
+  // (inside the repo, e.g. dist/.before/, so it finds the same playbooks)
+  const i = a.rest.indexOf('--compare');
+  const compare = i >= 0 ? path.resolve(a.rest[i + 1]) : undefined;
+  runMain(() => benchFlood({ runs: a.runs ?? 3, mb, ...(compare ? { compare } : {}) }));
 }

@@ -8,11 +8,16 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import path from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// NETWIZ_BUILD_OUTDIR builds elsewhere (an A/B copy for the benchmarks): inside the repo,
+// so the bundle still finds the built-in playbooks by walking up to package.json; two levels
+// down with a src link beside it (dist/.ab/NAME, dist/.ab/src -> ../../src) for `netwiz lab`,
+// which looks for its runtime files in ../src/lab from the chunks
+const outdir = process.env.NETWIZ_BUILD_OUTDIR || 'dist';
 
 const result = await build({
   write: false,
   entryPoints: { netwiz: 'src/cli/entry.ts' },
-  outdir: 'dist',
+  outdir,
   // chunks sit beside netwiz.mjs, so modules that find files relative to themselves
   // (../src/lab/…, the playbooks/ folder) work the same from every chunk
   splitting: true,
@@ -51,7 +56,7 @@ const result = await build({
 // Tests rebuild while other test files run the CLI: write beside and rename, so a netwiz
 // starting mid-build sees the old bundle or the new one, never half a file. Chunks first,
 // the entry last: a new entry never points at a chunk not yet written.
-const entry = path.resolve('dist/netwiz.mjs');
+const entry = path.resolve(outdir, 'netwiz.mjs');
 const isEntry = (f) => f.path === entry || f.path === `${entry}.map`;
 const ordered = [...result.outputFiles.filter((f) => !isEntry(f)), ...result.outputFiles.filter(isEntry)];
 for (const file of ordered) {
@@ -66,8 +71,8 @@ for (const file of ordered) {
 // still import its own chunks lazily, so recent ones stay.
 const current = new Set(result.outputFiles.map((f) => f.path));
 const STALE_MS = 2 * 3600 * 1000;
-for (const name of readdirSync('dist')) {
-  const file = path.resolve('dist', name);
+for (const name of readdirSync(outdir)) {
+  const file = path.resolve(outdir, name);
   if (!/^chunk-[A-Z0-9]+\.mjs(\.map)?$/.test(name) || current.has(file)) continue;
   try {
     if (Date.now() - statSync(file).mtimeMs > STALE_MS) unlinkSync(file);

@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import type { Catalog, InputSpec, Playbook, RunSpec } from '../engine/model.js';
 import type { ClusterOptions } from '../exec/types.js';
-import { reachableCatalog } from '../engine/reachable.js';
+import { reachableCatalog, stepRuns } from '../engine/reachable.js';
+import { startupMark } from './startup-marks.js';
 
 /** A problem with what the operator typed: exit 2, message printed as is. */
 export class UsageError extends Error {
@@ -73,11 +73,22 @@ export function parseMaxSteps(v: string | undefined): number {
   return n;
 }
 
+/** yaml's parse(), loaded on first use. */
+async function yamlParser(): Promise<(text: string) => unknown> {
+  // in the bundle a CommonJS package loaded with import() is its default export only
+  // (esbuild's split chunk); from source it has the named exports as well
+  const m = (await import('yaml')) as unknown as { parse?: (text: string) => unknown; default?: { parse: (text: string) => unknown } };
+  return m.parse ?? m.default!.parse;
+}
+
 /** Answers file: YAML or JSON map of `step-id` (or `playbook:step-id`) → answer (a list = one per time asked). */
 export type Answers = Record<string, unknown>;
 
-export function loadAnswers(file: string | undefined): Answers {
+export async function loadAnswers(file: string | undefined): Promise<Answers> {
   if (file === undefined) return {};
+  // the YAML parser loads only when there is an answers file: it is not on the start-up
+  // path of every netwiz command (it was in the entry chunk, ~8 ms of each start)
+  const parseYaml = await yamlParser();
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -186,9 +197,8 @@ export function unresolvedInputs(root: Playbook, vars: Record<string, string>): 
 /** True when some step of these playbooks talks to a cluster (kubectl, pod or node target). */
 export function needsCluster(catalog: Catalog): boolean {
   const touches = (run: RunSpec) => run.target.kind !== 'workstation' || /(^|\/)kubectl$/.test(run.argv[0] ?? '');
-  return Object.values(catalog).some((pb) =>
-    pb.steps.some((s) => (s.kind === 'run' && touches(s.run)) || (s.kind === 'foreach' && 'run' in s.foreach.do && touches(s.foreach.do.run))),
-  );
+  // stepRuns: run, a foreach of runs, and every branch of a parallel step
+  return Object.values(catalog).some((pb) => pb.steps.some((s) => stepRuns(s).some((r) => touches(r.run))));
 }
 
 /**
@@ -204,13 +214,17 @@ export async function sessionServices(a: {
   cluster: ClusterOptions;
   transcriptPath?: string;
 }) {
-  const [exec, journalMod, rbac, transcript] = await Promise.all([
+  // the writer and paths, not transcript/index.js: that one also brings the exporters,
+  // resume and the session list, which a session never uses
+  const [exec, journalMod, rbac, transcript, paths] = await Promise.all([
     import('../exec/index.js'),
     import('../exec/journal.js'),
     import('../exec/rbac.js'),
-    import('../transcript/index.js'),
+    import('../transcript/writer.js'),
+    import('../transcript/paths.js'),
   ]);
-  const transcriptPath = a.transcriptPath ?? transcript.defaultTranscriptPath(a.sessionId);
+  startupMark('services-modules');
+  const transcriptPath = a.transcriptPath ?? paths.defaultTranscriptPath(a.sessionId);
   const reachable = reachableCatalog(a.catalog, a.rootId);
   // Before a cluster session starts: delete debug/node pods that a crashed earlier session
   // of this host left behind (best effort; no kubectl at all unless the live-session
@@ -221,6 +235,10 @@ export async function sessionServices(a: {
     const { sweepStranded } = await import('../exec/sweep.js');
     await sweepStranded(a.cluster, { keep: [a.sessionId] }).catch(() => []);
   }
+  startupMark('sweep');
+  // (Deferring the preflight a turn so the first command spawns first was measured in
+  // bench/time-to-cause: the first command started ~30 ms sooner, the commands after it as
+  // much later, since the preflight's kubectl then competed with them; no net gain.)
   const preflight = cluster ? () => rbac.preflight(reachable, a.cluster, { inputs: a.inputs }) : undefined;
   return {
     executor: exec.createExecutor(a.cluster, { sessionId: a.sessionId }),
@@ -228,7 +246,7 @@ export async function sessionServices(a: {
     ...(preflight ? { preflight } : {}),
     transcriptPath,
     writer: transcript.openTranscriptWriter({ path: transcriptPath, catalog: a.catalog }),
-    outputFile: (effectId: string) => transcript.outputFileFor(transcriptPath, effectId),
+    outputFile: (effectId: string) => paths.outputFileFor(transcriptPath, effectId),
   };
 }
 

@@ -90,6 +90,25 @@ export interface Transition {
   set?: Record<string, string>;
 }
 
+/**
+ * One read of a `parallel` step: a read-only command that runs at the same time as its
+ * siblings. Its result is its own fact (`as`, default its id) and its own history entry;
+ * its transitions only add evidence (no next, no set): what to do next is decided by the
+ * parallel step once every branch finished.
+ */
+export interface ParallelBranch {
+  id: string;
+  title: string;
+  why: string;
+  as?: string;
+  /** CEL over the facts from before the step: when false the branch is skipped (not needed) */
+  onlyIf?: string;
+  run: RunSpec;
+  /** evidence only: `next` and `set` are never present */
+  transitions: Transition[];
+  otherwise?: Transition;
+}
+
 interface StepCommon {
   id: string;
   title: string;
@@ -105,6 +124,8 @@ export type Step =
   | (StepCommon & { kind: 'ask'; ask: QuestionSpec })
   | (StepCommon & { kind: 'call'; call: CallSpec })
   | (StepCommon & { kind: 'foreach'; foreach: ForeachSpec })
+  /** independent read-only commands run at once; transitions run when all finished */
+  | (StepCommon & { kind: 'parallel'; parallel: ParallelBranch[] })
   | (StepCommon & { kind: 'conclude'; conclude: ConcludeSpec });
 
 export type StepKind = Step['kind'];

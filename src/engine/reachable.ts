@@ -1,4 +1,4 @@
-import type { Catalog, Playbook } from './model.js';
+import type { Catalog, Playbook, RunSpec, Step } from './model.js';
 
 /** The playbooks a session can reach from its root, through `call` steps and `foreach … do: call`. */
 export function reachableCatalog(catalog: Catalog, rootId: string): Catalog {
@@ -15,4 +15,16 @@ export function reachableCatalog(catalog: Catalog, rootId: string): Catalog {
     }
   }
   return out;
+}
+
+/**
+ * Every command a step may run, with the step id it runs under (what effects, the RBAC
+ * preflight's `playbook:step` keys and the transcript name it by): a run step's own, a
+ * foreach's `do: run`, and each branch of a parallel step under the branch's id.
+ */
+export function stepRuns(step: Step): { stepId: string; run: RunSpec }[] {
+  if (step.kind === 'run') return [{ stepId: step.id, run: step.run }];
+  if (step.kind === 'foreach' && 'run' in step.foreach.do) return [{ stepId: step.id, run: step.foreach.do.run }];
+  if (step.kind === 'parallel') return step.parallel.map((b) => ({ stepId: b.id, run: b.run }));
+  return [];
 }

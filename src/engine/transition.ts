@@ -10,7 +10,7 @@ import { checkAnswer } from './answers.js';
 import { evalBool, evalValue } from './expr.js';
 import { notAnsweredFact, notRunFact, runFact, summariseResult } from './facts.js';
 import { applyHypothesisEffect, hypothesisKey, registerCauses } from './hypotheses.js';
-import type { Catalog, Playbook, RunSpec, Step, TargetSpec, Transition } from './model.js';
+import type { Catalog, ParallelBranch, Playbook, RunSpec, Step, TargetSpec, Transition } from './model.js';
 import { renderArgv, renderTemplate } from './template.js';
 import type {
   Effect,
@@ -53,6 +53,9 @@ interface Ctx {
 }
 
 type RunEffect = Extract<Effect, { type: 'run' }>;
+type ParallelStep = Extract<Step, { kind: 'parallel' }>;
+/** What a transition is chosen for: a step, or a branch of a parallel step. */
+type Decider = Pick<Step, 'id' | 'transitions' | 'otherwise'>;
 
 // ---- public API ---------------------------------------------------------------------
 
@@ -113,9 +116,10 @@ export function applyEvent(catalog: Catalog, state: SessionState, event: EngineE
   if (idx < 0) return { state, effects: [] };
   const effect = s.pending[idx]!;
   const frame = top(s);
-  if (!frame || effect.type === 'done' || effect.playbookId !== frame.playbookId || effect.stepId !== frame.stepId) {
-    return { state, effects: [] };
-  }
+  // a parallel branch's effect names the branch; the frame is on the parallel step
+  if (!frame || effect.type === 'done' || effect.playbookId !== frame.playbookId) return { state, effects: [] };
+  const ownerStepId = effect.type === 'run' && effect.parentStepId !== undefined ? effect.parentStepId : effect.stepId;
+  if (ownerStepId !== frame.stepId) return { state, effects: [] };
   if (effect.type === 'run') {
     const spec = runSpecOf(catalog, effect);
     let fact: Record<string, FactValue>;
@@ -137,7 +141,9 @@ export function applyEvent(catalog: Catalog, state: SessionState, event: EngineE
         return { state, effects: [] };
     }
     s.pending.splice(idx, 1);
-    if (effect.index !== undefined) {
+    if (effect.parentStepId !== undefined) {
+      run(ctx, branchDone(ctx, frame, effect, fact, summary));
+    } else if (effect.index !== undefined) {
       run(ctx, foreachItemDone(ctx, frame, effect, fact));
     } else {
       run(ctx, { t: 'complete', fact, summary, warnings: [] });
@@ -350,6 +356,8 @@ function enter(ctx: Ctx, stepId: string): Action | null {
       return enterCall(ctx, frame, step, step.call.playbook, step.call.with, frame.facts);
     case 'foreach':
       return enterForeach(ctx, frame, step);
+    case 'parallel':
+      return enterParallel(ctx, frame, step);
     case 'conclude':
       return enterConclude(ctx, frame, step);
   }
@@ -423,10 +431,11 @@ function enterRun(ctx: Ctx, frame: Frame, step: Step, spec: RunSpec): Action | n
 function issueRun(
   ctx: Ctx,
   frame: Frame,
-  step: Step,
+  step: Pick<Step, 'id' | 'title' | 'why'>,
   spec: RunSpec,
   r: Extract<Rendered, { ok: true }>,
   item?: { item: FactValue; index: number },
+  parentStepId?: string,
 ): void {
   const effect: RunEffect = {
     type: 'run',
@@ -441,6 +450,7 @@ function issueRun(
     mutates: spec.mutates,
   };
   if (r.undo) effect.undo = r.undo;
+  if (parentStepId !== undefined) effect.parentStepId = parentStepId;
   if (item) {
     effect.item = item.item;
     effect.index = item.index;
@@ -602,6 +612,98 @@ function foreachItemDone(ctx: Ctx, frame: Frame, effect: RunEffect, fact: Record
   return foreachLaunch(ctx, frame, step);
 }
 
+// ---- parallel: independent reads at once --------------------------------------------
+
+/**
+ * Every branch's command is issued at once (the driver runs all effects it gets side by
+ * side). A branch that cannot run (missing template variable; a mutating one under
+ * --read-only, which validation already refuses) is recorded as skipped right away. The
+ * step completes when no branch of it is pending any more; until then the frame stays on it.
+ */
+function enterParallel(ctx: Ctx, frame: Frame, step: ParallelStep): Action | null {
+  for (const branch of step.parallel) {
+    if (branch.onlyIf !== undefined) {
+      const cond = evalBool(branch.onlyIf, frame.facts);
+      if (!cond.ok || !cond.value) {
+        // not needed this time: a skip, with a warning only when the condition itself failed
+        const reason = cond.ok ? `only_if (${branch.onlyIf}) is false` : `only_if (${branch.onlyIf}) could not be evaluated: ${cond.error}`;
+        recordBranch(ctx, frame, step, branch, notRunFact('skipped', reason), `skipped: ${reason}`, cond.ok ? [] : [`step ${branch.id}: ${reason}; skipped`]);
+        continue;
+      }
+    }
+    if (branch.run.mutates && ctx.state.options.readOnly) {
+      const reason = `read-only: branch ${branch.id} would change the cluster (${branch.run.argv.join(' ')})`;
+      recordBranch(ctx, frame, step, branch, notRunFact('skipped', reason), `skipped: ${reason}`, [`step ${branch.id}: ${reason}`]);
+      continue;
+    }
+    const r = renderRun(branch.run, frame.facts);
+    if (!r.ok) {
+      const reason = missingReason(r.missing);
+      recordBranch(ctx, frame, step, branch, notRunFact('skipped', reason), `skipped: ${reason}`, [`step ${branch.id}: ${reason}`]);
+      continue;
+    }
+    issueRun(ctx, frame, branch, branch.run, r, undefined, step.id);
+  }
+  return parallelComplete(ctx, frame, step);
+}
+
+function branchDone(ctx: Ctx, frame: Frame, effect: RunEffect, fact: Record<string, FactValue>, summary: string): Action | null {
+  const { step } = currentStep(ctx);
+  if (step.kind !== 'parallel') return null;
+  const branch = step.parallel.find((b) => b.id === effect.stepId);
+  if (!branch) return null;
+  recordBranch(ctx, frame, step, branch, fact, summary, []);
+  return parallelComplete(ctx, frame, step);
+}
+
+/** A branch's result: its fact, its evidence-only transition, its own history entry. */
+function recordBranch(
+  ctx: Ctx,
+  frame: Frame,
+  step: ParallelStep,
+  branch: ParallelBranch,
+  fact: FactValue,
+  summary: string,
+  warnings: string[],
+): void {
+  ownFacts(ctx, frame)[branch.as ?? branch.id] = fact;
+  const w = [...warnings];
+  const chosen = chooseTransition(branch, frame.facts, w);
+  const seq = ctx.state.history.length + 1;
+  if (chosen) applyTransition(ctx, frame, branch.id, chosen, seq, w);
+  pushHistory(ctx, { playbookId: frame.playbookId, stepId: branch.id, kind: 'run', summary, next: null, warnings: w, parentStepId: step.id });
+}
+
+/** The parallel step's own completion once no branch of it is outstanding, else null. */
+function parallelComplete(ctx: Ctx, frame: Frame, step: ParallelStep): Action | null {
+  const waiting = ctx.state.pending.some(
+    (e) => e.type === 'run' && e.parentStepId === step.id && e.playbookId === frame.playbookId,
+  );
+  if (waiting) return null;
+  const ok: FactValue[] = [];
+  const failed: FactValue[] = [];
+  const notRun: FactValue[] = [];
+  for (const b of step.parallel) {
+    const f = frame.facts[b.as ?? b.id];
+    const o = f !== null && typeof f === 'object' && !Array.isArray(f) ? f : {};
+    if (o.ok === true) ok.push(b.id);
+    else if (o.skipped === true || o.cancelled === true) notRun.push(b.id);
+    else failed.push(b.id);
+  }
+  const fact: FactValue = {
+    ok: failed.length === 0 && notRun.length === 0,
+    count: step.parallel.length,
+    ok_count: ok.length,
+    failed,
+    not_run: notRun,
+  };
+  const parts = [`${ok.length} ok`];
+  if (failed.length > 0) parts.push(`${failed.length} failed (${failed.join(', ')})`);
+  if (notRun.length > 0) parts.push(`${notRun.length} skipped or cancelled (${notRun.join(', ')})`);
+  const n = step.parallel.length;
+  return { t: 'complete', fact, summary: `${n} read${n === 1 ? '' : 's'} at once: ${parts.join(', ')}`, warnings: [] };
+}
+
 function enterConclude(ctx: Ctx, frame: Frame, step: Extract<Step, { kind: 'conclude' }>): Action {
   const spec = step.conclude;
   const warnings: string[] = [];
@@ -653,7 +755,7 @@ function renderWarn(tpl: string, facts: Facts, what: string, warnings: string[])
   return tpl;
 }
 
-function chooseTransition(step: Step, facts: Facts, warnings: string[]): Transition | undefined {
+function chooseTransition(step: Decider, facts: Facts, warnings: string[]): Transition | undefined {
   for (const [i, t] of step.transitions.entries()) {
     if (t.when === undefined) return t;
     const r = evalBool(t.when, facts);
@@ -672,7 +774,7 @@ function complete(ctx: Ctx, fact: FactValue, summary: string, warnings: string[]
   const w = [...warnings];
   const chosen = chooseTransition(step, frame.facts, w);
   const seq = ctx.state.history.length + 1;
-  if (chosen) applyTransition(ctx, frame, step, chosen, seq, w);
+  if (chosen) applyTransition(ctx, frame, step.id, chosen, seq, w);
   const index = stepIndex(pb, step.id);
   const following = pb.steps[index + 1]?.id ?? null;
   const nextId = chosen?.next ?? following;
@@ -685,7 +787,7 @@ function complete(ctx: Ctx, fact: FactValue, summary: string, warnings: string[]
   };
 }
 
-function applyTransition(ctx: Ctx, frame: Frame, step: Step, t: Transition, seq: number, warnings: string[]): void {
+function applyTransition(ctx: Ctx, frame: Frame, stepId: string, t: Transition, seq: number, warnings: string[]): void {
   const groups: [Exclude<keyof Transition, 'when' | 'next' | 'set'>, 'support' | 'rule_out' | 'confirm'][] = [
     ['support', 'support'],
     ['rule_out', 'rule_out'],
@@ -696,17 +798,17 @@ function applyTransition(ctx: Ctx, frame: Frame, step: Step, t: Transition, seq:
       const key = hypothesisKey(ctx.catalog, ctx.state.rootPlaybook, frame.playbookId, causeId);
       const h = ownHypothesis(ctx, key);
       if (!h) {
-        warnings.push(`step ${step.id}: ${effect} names unknown cause "${causeId}"`);
+        warnings.push(`step ${stepId}: ${effect} names unknown cause "${causeId}"`);
         continue;
       }
-      const text = renderWarn(tpl, frame.facts, `step ${step.id} ${effect} ${causeId}`, warnings);
-      applyHypothesisEffect(h, { seq, stepId: step.id, playbookId: frame.playbookId, effect, text });
+      const text = renderWarn(tpl, frame.facts, `step ${stepId} ${effect} ${causeId}`, warnings);
+      applyHypothesisEffect(h, { seq, stepId, playbookId: frame.playbookId, effect, text });
     }
   }
   for (const [name, tpl] of Object.entries(t.set ?? {})) {
     const r = renderTemplate(tpl, frame.facts);
     if (r.ok) ownFacts(ctx, frame)[name] = r.value;
-    else warnings.push(`step ${step.id} set ${name}: ${missingReason(r.missing)}; not set`);
+    else warnings.push(`step ${stepId} set ${name}: ${missingReason(r.missing)}; not set`);
   }
 }
 
@@ -791,8 +893,9 @@ function endSession(ctx: Ctx, outcome: Outcome): void {
 
 function runSpecOf(catalog: Catalog, effect: RunEffect): RunSpec | undefined {
   const pb = catalog[effect.playbookId];
-  const step = pb ? stepOf(pb, effect.stepId) : undefined;
+  const step = pb ? stepOf(pb, effect.parentStepId ?? effect.stepId) : undefined;
   if (!step) return undefined;
+  if (step.kind === 'parallel') return step.parallel.find((b) => b.id === effect.stepId)?.run;
   if (step.kind === 'run') return step.run;
   if (step.kind === 'foreach' && 'run' in step.foreach.do) return step.foreach.do.run;
   return undefined;

@@ -61,6 +61,8 @@ export type Effect =
       timeoutMs: number;
       mutates: boolean;
       undo?: string[];
+      /** a branch of a parallel step: that step's id (`stepId` is then the branch id) */
+      parentStepId?: string;
       /** foreach: the item this run is for */
       item?: FactValue;
       index?: number;
@@ -109,6 +111,8 @@ export interface HistoryEntry {
   next: string | null;
   /** CEL/template problems met while deciding (never fatal) */
   warnings?: string[];
+  /** a branch of a parallel step: that step's id (`next` is then null: the parallel step decides) */
+  parentStepId?: string;
 }
 
 export interface Frame {

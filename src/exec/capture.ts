@@ -15,6 +15,8 @@ import { createOutputRedactor, type OutputRedactor } from '../transcript/redact.
 import { markRedactedOnWrite } from '../transcript/redacted-files.js';
 
 export const DEFAULT_WINDOW_BYTES = 64 * 1024;
+/** bytes the output file may have queued before push() asks the source to pause */
+export const FILE_HIGH_WATER_MARK = 1 << 20;
 
 export interface CaptureOptions {
   /** redact what goes to the file as it is written (default true); false keeps raw bytes */
@@ -57,7 +59,11 @@ export class BoundedCapture {
 
   private openFile(): WriteStream {
     if (this.file) return this.file;
-    const file = createWriteStream(this.filePath!, { mode: 0o600 });
+    // The writes run on libuv's thread pool; with the default 16 KiB high-water mark every
+    // 64 KiB chunk of a fast command said "behind", the source paused and the main thread
+    // sat idle until each write finished (~100 ms of a 100 MiB flood). 1 MiB lets the
+    // redaction of the next chunks overlap the write of this one; memory stays bounded by it.
+    const file = createWriteStream(this.filePath!, { mode: 0o600, highWaterMark: FILE_HIGH_WATER_MARK });
     file.on('error', (err) => {
       this.fileError = err;
     });

@@ -24,7 +24,7 @@ import {
 } from './kubectl.js';
 import { markSessionLive, unmarkSessionLive } from './state-dir.js';
 import type { ClusterOptions, Executor, RunRequest } from './types.js';
-import { runLocal, type LocalRunOptions } from './workstation.js';
+import { runLocal, snapshotEnv, type LocalRunOptions } from './workstation.js';
 
 export interface ExecutorOptions {
   /** labels the pods netwiz creates; default: a random id */
@@ -128,12 +128,17 @@ export class ClusterExecutor implements Executor {
     this.nodeNs = opts.nodePodNamespace ?? cluster.namespace ?? 'default';
   }
 
-  private local(o: Omit<LocalRunOptions, 'windowBytes' | 'killGraceMs' | 'env'>): Promise<CommandResult> {
+  /** process.env plus opts.env as of this executor's first command (see LocalRunOptions.baseEnv) */
+  private baseEnv: Record<string, string> | undefined;
+
+  private local(o: Omit<LocalRunOptions, 'windowBytes' | 'killGraceMs' | 'env' | 'baseEnv'>): Promise<CommandResult> {
+    // one snapshot per session: netwiz does not change its own environment while one runs
+    this.baseEnv ??= snapshotEnv(this.opts.env);
     return runLocal({
       ...o,
       ...(this.opts.windowBytes !== undefined ? { windowBytes: this.opts.windowBytes } : {}),
       ...(this.opts.killGraceMs !== undefined ? { killGraceMs: this.opts.killGraceMs } : {}),
-      ...(this.opts.env ? { env: this.opts.env } : {}),
+      baseEnv: this.baseEnv,
     });
   }
 

@@ -3,7 +3,9 @@
 // (`sh -c 'sleep 600 & wait'`), not just the direct child execa knows about.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** pids of processes in group `pgid` that are still running (zombies do not count: on this
  * machine PID 1 does not reap orphans, so a killed grandchild may linger as <defunct>). */
@@ -44,6 +46,23 @@ export function liveGroupMembers(pgid: number): number[] {
     if (pgrp === pgid && state !== 'Z' && state !== 'X') live.push(Number(name));
   }
   return live;
+}
+
+/** Whether any process (a zombie included) is still in group `pgid`: one kill(-pgid, 0). */
+export function groupExists(pgid: number): boolean {
+  // Asked after every command, and the answer is nearly always "no" (ESRCH), which
+  // process.kill throws: without a stack trace the throw costs a few µs instead of ~30.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: something is there that we may not signal
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -89,27 +108,59 @@ let exitHookInstalled = false;
  *     cleared their environment.
  * /proc/PID/environ is readable by root and by the same user, i.e. for all our children.
  * The watchdog is started before the first child is spawned, so it exists whenever a child can.
+ *
+ * The group lines go to a *registry file*, not down the pipe: a small temp file, unlinked
+ * as soon as it is open (nothing is left on disk, whatever dies how), that the watchdog
+ * inherits as fd 3 and reads only once, when the pipe closes. A pipe write woke the
+ * watchdog process on every command; on this 2-core machine each wake-up cost 0.1–0.3 ms
+ * of the command it was for, and the watchdog's CPU time competed with the command itself
+ * (bench/engine-overhead.mjs). An append to a page-cache file wakes nobody, and the page
+ * cache outlives a kill -9 of netwiz, so the watchdog reads every line written before the
+ * kill: a registration is as "at once" as it was. When the file cannot be made (no
+ * writable tmpdir), the lines go down the pipe as before.
  */
 export const OWNER_ENV = 'NETWIZ_OWNER';
 
 const WATCHDOG_SRC = `
 const fs = require('node:fs');
 const owner = process.argv[1] || '';
+// "fd3": the group lines are in the registry file on fd 3 (read once, at the end)
+const registry = process.argv[2] === 'fd3' ? 3 : undefined;
 const groups = new Set();
-let buf = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (d) => {
-  buf += d;
+// complete lines only: a line without its newline was cut short and is not trusted
+const apply = (text) => {
   let i;
-  while ((i = buf.indexOf('\\n')) >= 0) {
-    const line = buf.slice(0, i);
-    buf = buf.slice(i + 1);
+  while ((i = text.indexOf('\\n')) >= 0) {
+    const line = text.slice(0, i);
+    text = text.slice(i + 1);
     const n = Number(line.slice(1));
     if (!Number.isInteger(n) || n <= 1) continue;
     if (line[0] === '+') groups.add(n);
-    else groups.delete(n);
+    else if (line[0] === '-') groups.delete(n);
   }
+  return text;
+};
+// lines that came down the pipe (no registry file, or netwiz fell back to the pipe after a
+// failed append): applied after the file's, which they follow in time
+let piped = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => {
+  piped += d;
 });
+const readRegistry = () => {
+  if (registry === undefined) return;
+  try {
+    const size = fs.fstatSync(registry).size;
+    const b = Buffer.alloc(size);
+    let got = 0;
+    while (got < size) {
+      const n = fs.readSync(registry, b, got, size - got, got);
+      if (n <= 0) break;
+      got += n;
+    }
+    apply(b.toString('latin1', 0, got));
+  } catch {}
+};
 const byMarker = () => {
   if (!owner) return 0;
   const needle = Buffer.from('\\0${OWNER_ENV}=' + owner + '\\0');
@@ -130,6 +181,8 @@ let ended = false;
 const end = () => {
   if (ended) return;
   ended = true;
+  readRegistry();
+  apply(piped);
   for (const g of groups) {
     try { process.kill(-g, 'SIGKILL'); } catch {}
   }
@@ -145,6 +198,27 @@ process.stdin.on('error', end);
 let watchdog: ChildProcess | undefined;
 let watchdogBroken = false;
 let owner: string | undefined;
+/** fd of the registry file the watchdog shares (undefined: none, the lines go down the pipe) */
+let registryFd: number | undefined;
+
+/** An empty temp file, already unlinked, open for appending; undefined when none can be made. */
+export function openGroupRegistry(dir = tmpdir()): number | undefined {
+  const file = join(dir, `netwiz-groups-${process.pid}-${randomBytes(6).toString('hex')}`);
+  let fd: number;
+  try {
+    // O_APPEND: each line lands whole at the end; libuv opens it close-on-exec, so only
+    // the watchdog (which gets it as fd 3) inherits it, never a command
+    fd = openSync(file, 'ax+', 0o600);
+  } catch {
+    return undefined;
+  }
+  try {
+    unlinkSync(file);
+  } catch {
+    // left behind: a few bytes of pids, mode 0600
+  }
+  return fd;
+}
 
 /** this netwiz process's marker: pid plus randomness, so a reused pid cannot match */
 export function ownerMarker(): string {
@@ -152,17 +226,26 @@ export function ownerMarker(): string {
 }
 
 function ensureWatchdog(): ChildProcess | undefined {
+  // called twice per command: the running watchdog first, without a process.env read (a
+  // C++ getenv each time)
+  if (watchdog && !watchdogBroken) return watchdog;
   if (watchdogBroken || process.env.NETWIZ_NO_WATCHDOG === '1') return undefined;
-  if (watchdog) return watchdog;
   // the watchdog must not carry our marker itself (it skips its own pid too)
   const env = { ...process.env };
   delete env[OWNER_ENV];
+  const fd = openGroupRegistry();
   try {
-    watchdog = spawn(process.execPath, ['-e', WATCHDOG_SRC, ownerMarker()], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, env });
+    watchdog = spawn(process.execPath, ['-e', WATCHDOG_SRC, ownerMarker(), ...(fd !== undefined ? ['fd3'] : [])], {
+      stdio: fd !== undefined ? ['pipe', 'ignore', 'ignore', fd] : ['pipe', 'ignore', 'ignore'],
+      detached: true,
+      env,
+    });
   } catch {
     watchdogBroken = true;
+    if (fd !== undefined) closeSync(fd);
     return undefined;
   }
+  registryFd = fd;
   watchdog.on('error', () => {
     watchdogBroken = true;
   });
@@ -179,9 +262,9 @@ function ensureWatchdog(): ChildProcess | undefined {
  * The "+pgid" / "-pgid" lines for the watchdog. A registration is written at once (it is
  * what lets the watchdog kill a group whose processes cleared their environment, so it must
  * not wait). An unregistration can wait: it is sent with the next registration, or after
- * `delayMs`, whichever comes first. A sequence of short commands then costs one pipe write
- * per command instead of two; each write wakes the watchdog process, which on a busy
- * machine made the two writes 0.2–0.4 ms of every command (bench/engine-overhead.mjs).
+ * `delayMs`, whichever comes first, so a sequence of short commands costs one write per
+ * command instead of two. (That mattered most when every line went down the pipe and woke
+ * the watchdog; with the registry file it saves one write(2) per command.)
  * A late "-pgid" is harmless: it only keeps an exited group in the watchdog's list a little
  * longer, and a kill of a group that no longer exists does nothing (a pid is not reused
  * within that time).
@@ -231,8 +314,21 @@ export class WatchdogChannel {
 }
 
 const channel = new WatchdogChannel((text) => {
-  ensureWatchdog()?.stdin?.write(text);
+  const w = ensureWatchdog();
+  if (!w) return;
+  if (registryFd !== undefined) {
+    try {
+      writeSync(registryFd, text);
+      registryWrites++;
+      return;
+    } catch {
+      // disk full or the like: from now on the pipe, which the watchdog also reads
+      registryFd = undefined;
+    }
+  }
+  w.stdin?.write(text);
 });
+let registryWrites = 0;
 
 /**
  * Call synchronously right before spawning a child: starts the watchdog if it is not running
@@ -262,7 +358,12 @@ export function untrackGroup(pgid: number): void {
   channel.untrack(pgid);
 }
 
-/** pipe writes to the watchdog so far (one per command when commands run one after another) */
+/** group-line writes for the watchdog so far (one per command when commands run one after another) */
 export function watchdogWrites(): number {
   return channel.writes;
+}
+
+/** of those, how many went to the registry file rather than down the pipe (each pipe write wakes the watchdog) */
+export function watchdogRegistryWrites(): number {
+  return registryWrites;
 }

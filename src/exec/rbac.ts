@@ -224,9 +224,13 @@ export function permissionsForRun(run: RunSpec, o: { namespace?: string; nodePod
   return dedupe([...fromArgv, ...targetPermissions(run.target, ns, nodeNs, inputs), ...fromRequires]);
 }
 
-function stepRuns(step: Step): RunSpec[] {
-  if (step.kind === 'run') return [step.run];
-  if (step.kind === 'foreach' && 'run' in step.foreach.do) return [step.foreach.do.run];
+/** The commands a step may run, each under the step id the driver asks about (a parallel
+ * step's branches are steps of their own). Kept beside its one use: src/exec reads engine
+ * types only (src/engine/reachable.ts has the engine's own copy). */
+function stepRuns(step: Step): { stepId: string; run: RunSpec }[] {
+  if (step.kind === 'run') return [{ stepId: step.id, run: step.run }];
+  if (step.kind === 'foreach' && 'run' in step.foreach.do) return [{ stepId: step.id, run: step.foreach.do.run }];
+  if (step.kind === 'parallel') return step.parallel.map((b) => ({ stepId: b.id, run: b.run }));
   return [];
 }
 
@@ -245,8 +249,12 @@ export function permissionsForCatalog(catalog: Catalog, o: { namespace?: string;
   const out = new Map<string, Permission[]>();
   for (const pb of Object.values(catalog)) {
     for (const step of pb.steps) {
-      const perms = dedupe(stepRuns(step).flatMap((r) => permissionsForRun(r, o)));
-      if (perms.length > 0) out.set(`${pb.id}:${step.id}`, perms);
+      const byStep = new Map<string, RunSpec[]>();
+      for (const r of stepRuns(step)) byStep.set(r.stepId, [...(byStep.get(r.stepId) ?? []), r.run]);
+      for (const [stepId, runs] of byStep) {
+        const perms = dedupe(runs.flatMap((r) => permissionsForRun(r, o)));
+        if (perms.length > 0) out.set(`${pb.id}:${stepId}`, perms);
+      }
     }
   }
   return out;

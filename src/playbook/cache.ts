@@ -102,8 +102,13 @@ export interface Validator<Live> {
   check(live: Live, playbooks: ReadonlyMap<string, readonly InputSpec[]>): CheckResult;
 }
 
-function entryPath(dir: string, file: string): string {
-  return path.join(dir, `${createHash('sha256').update(file).digest('hex').slice(0, 32)}.json`);
+/**
+ * One entry per (code, file): two builds of netwiz used in turn (an A/B benchmark, an
+ * upgrade beside an older install) keep their own entries instead of overwriting each
+ * other's on every start and both missing every time.
+ */
+function entryPath(dir: string, code: string, file: string): string {
+  return path.join(dir, `${createHash('sha256').update(`${code}\0${file}`).digest('hex').slice(0, 32)}.json`);
 }
 
 function sameKey(a: Key, b: Key): boolean {
@@ -112,7 +117,7 @@ function sameKey(a: Key, b: Key): boolean {
 
 function readEntry(dir: string, key: Key): Entry | undefined {
   try {
-    const e = JSON.parse(readFileSync(entryPath(dir, key.file), 'utf8')) as Entry;
+    const e = JSON.parse(readFileSync(entryPath(dir, key.code, key.file), 'utf8')) as Entry;
     if (e?.format !== FORMAT || !e.key || !sameKey(e.key, key) || !e.rec || !Array.isArray(e.rec.errors)) return undefined;
     if (e.rec.head && !e.rec.playbook) return undefined;
     return e;
@@ -122,7 +127,7 @@ function readEntry(dir: string, key: Key): Entry | undefined {
 }
 
 function writeEntry(dir: string, e: Entry): boolean {
-  const file = entryPath(dir, e.key.file);
+  const file = entryPath(dir, e.key.code, e.key.file);
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     mkdirSync(dir, { recursive: true });
@@ -239,8 +244,9 @@ export function loadFilesThroughCache<Live>(
   report: ReadonlySet<string> | undefined,
   dir: string,
   validator?: Validator<Live>,
+  /** the code fingerprint the entries belong to (tests pass two to act as two builds) */
+  code: string = loaderFingerprint(),
 ): CatalogLoad | undefined {
-  const code = loaderFingerprint();
   const slots: Slot<Live>[] = [];
   for (const f of files) {
     const file = path.resolve(f);

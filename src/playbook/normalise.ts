@@ -5,13 +5,14 @@ import type {
   CallSpec,
   Cause,
   InputSpec,
+  ParallelBranch,
   Playbook,
   RunSpec,
   Step,
   TargetSpec,
   Transition,
 } from '../engine/model.js';
-import type { CallDoc, PlaybookDoc, RunDoc, StepDoc, TransitionDoc } from './schema.js';
+import type { BranchDoc, CallDoc, PlaybookDoc, RunDoc, StepDoc, TransitionDoc } from './schema.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONCURRENCY = 4;
@@ -78,9 +79,36 @@ function effectsOf(t: Omit<TransitionDoc, 'when'> & { when?: string }): Transiti
   return out;
 }
 
+/** Every kind key a step may carry, in the order messages list them. */
+export const STEP_KINDS = ['run', 'ask', 'call', 'foreach', 'parallel', 'conclude'] as const;
+
+/** A parallel branch: transitions keep only `when` and evidence (the schema forbids next/set). */
+function branch(b: BranchDoc): ParallelBranch {
+  const out: ParallelBranch = {
+    id: b.id,
+    title: b.title,
+    why: b.why,
+    run: run(b.run),
+    transitions: (b.transitions ?? []).map((t) => evidenceOf(t)),
+  };
+  if (b.as !== undefined) out.as = b.as;
+  if (b.only_if !== undefined) out.onlyIf = b.only_if;
+  if (b.otherwise !== undefined) out.otherwise = evidenceOf(b.otherwise);
+  return out;
+}
+
+function evidenceOf(t: { when?: string; support?: Record<string, string>; rule_out?: Record<string, string>; confirm?: Record<string, string> }): Transition {
+  const out: Transition = {};
+  if (t.when !== undefined) out.when = t.when;
+  if (t.support) out.support = { ...t.support };
+  if (t.rule_out) out.rule_out = { ...t.rule_out };
+  if (t.confirm) out.confirm = { ...t.confirm };
+  return out;
+}
+
 /** The one kind key a step carries; undefined when it has none or several (semantics reports it). */
 export function stepKindOf(s: StepDoc): Step['kind'] | undefined {
-  const kinds = (['run', 'ask', 'call', 'foreach', 'conclude'] as const).filter((k) => s[k] !== undefined);
+  const kinds = STEP_KINDS.filter((k) => s[k] !== undefined);
   return kinds.length === 1 ? kinds[0] : undefined;
 }
 
@@ -118,6 +146,7 @@ export function normaliseStep(s: StepDoc): Step | undefined {
     if (!d) return undefined;
     return { ...common, kind, foreach: { items: f.items, as: f.as, concurrency: f.concurrency ?? DEFAULT_CONCURRENCY, do: d } };
   }
+  if (kind === 'parallel' && s.parallel) return { ...common, kind, parallel: s.parallel.map(branch) };
   if (kind === 'conclude' && s.conclude) {
     const c = s.conclude;
     return {

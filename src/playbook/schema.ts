@@ -96,6 +96,48 @@ const otherwise = z.union([
   }),
 ]);
 
+// A branch of a `parallel` step gathers evidence only: where to go next and what to set
+// is decided by the parallel step once every branch finished, with all their facts.
+const BRANCH_DECIDES_NOT =
+  "a branch of a parallel step only adds evidence (support, rule_out, confirm); put 'next' and 'set' in the parallel step's own transitions";
+// (a refinement, not z.never(): the loader then reports this message at the key's value;
+// `not: {}` keeps editors flagging the key through the JSON Schema)
+const notInBranch = z
+  .unknown()
+  .refine((v) => v === undefined, { error: BRANCH_DECIDES_NOT })
+  .optional()
+  .meta({ description: BRANCH_DECIDES_NOT, not: {} });
+
+const branchTransition = z.strictObject({
+  when: text.describe('CEL expression over facts'),
+  support: effects.optional(),
+  rule_out: effects.optional(),
+  confirm: effects.optional(),
+  next: notInBranch,
+  set: notInBranch,
+});
+
+const branchOtherwise = z.strictObject({
+  support: effects.optional(),
+  rule_out: effects.optional(),
+  confirm: effects.optional(),
+  next: notInBranch,
+  set: notInBranch,
+});
+
+const parallelBranch = z
+  .strictObject({
+    id,
+    title: text,
+    why: text,
+    as: factName.optional().describe('fact name of the result (default: the branch id)'),
+    only_if: text.optional().describe('CEL over the facts from before the step; when false the branch is skipped as not needed'),
+    run: runSpec,
+    transitions: z.array(branchTransition).optional(),
+    otherwise: branchOtherwise.optional(),
+  })
+  .describe('one read-only command, run at the same time as the other branches');
+
 const step = z.strictObject({
   id,
   title: text,
@@ -105,6 +147,11 @@ const step = z.strictObject({
   ask: askSpec.optional(),
   call: callSpec.optional(),
   foreach: foreachSpec.optional(),
+  parallel: z
+    .array(parallelBranch)
+    .min(2)
+    .optional()
+    .describe('independent read-only commands run at once; the step\'s transitions run when every one finished'),
   conclude: concludeSpec.optional(),
   transitions: z.array(transition).optional(),
   otherwise: otherwise.optional(),
@@ -153,6 +200,7 @@ export type StepDoc = z.infer<typeof step>;
 export type RunDoc = z.infer<typeof runSpec>;
 export type CallDoc = z.infer<typeof callSpec>;
 export type TransitionDoc = z.infer<typeof transition>;
+export type BranchDoc = z.infer<typeof parallelBranch>;
 export type InputDoc = z.infer<typeof input>;
 
 /** The JSON Schema of the authoring format, as printed by `netwiz schema`. */

@@ -12,8 +12,9 @@ import { compileExpr, exprRefPositions } from '../engine/expr.js';
 import { parseTemplate } from '../engine/template.js';
 import { getParser, parsers } from '../parsers/index.js';
 import type { Diagnostic } from './diagnostics.js';
-import { normaliseStep } from './normalise.js';
-import type { PlaybookDoc, RunDoc, StepDoc } from './schema.js';
+import { normaliseStep, STEP_KINDS } from './normalise.js';
+import { mutatingArgIndex } from './read-only.js';
+import type { BranchDoc, PlaybookDoc, RunDoc, StepDoc } from './schema.js';
 import { diagAt, keyPositionOf, scalarCharPosition, type PlaybookSource, type YamlPath } from './source.js';
 
 export interface CheckContext {
@@ -29,7 +30,11 @@ export interface CheckResult {
 const INCONCLUSIVE = 'inconclusive';
 const RESERVED_FACTS = "'facts' is reserved: in expressions it means the whole fact map; pick another name";
 
-type Use = { name: string; path: YamlPath; offset: number; post: boolean; extra?: string };
+/** `branch`: index of the parallel branch the use sits in (its siblings' facts are off limits). */
+type Use = { name: string; path: YamlPath; offset: number; post: boolean; extra?: string; branch?: number };
+
+/** The fact name a parallel branch's result is stored under. */
+const branchFact = (b: BranchDoc): string => b.as ?? b.id;
 
 export function checkPlaybook(src: PlaybookSource, doc: PlaybookDoc, ctx: CheckContext): CheckResult {
   const errors: Diagnostic[] = [];
@@ -54,6 +59,16 @@ export function checkPlaybook(src: PlaybookSource, doc: PlaybookDoc, ctx: CheckC
     if (stepIndex.has(s.id)) err(['steps', i, 'id'], `duplicate step id '${s.id}' (first defined as step ${stepIndex.get(s.id)! + 1})`);
     else stepIndex.set(s.id, i);
   });
+  // branch ids share the step ids' name space: transcripts, history and RBAC name them as steps
+  const branchIds = new Map<string, string>();
+  doc.steps.forEach((s, i) =>
+    (s.parallel ?? []).forEach((b, k) => {
+      const at: YamlPath = ['steps', i, 'parallel', k, 'id'];
+      if (stepIndex.has(b.id)) err(at, `branch id '${b.id}' is also the id of step ${stepIndex.get(b.id)! + 1}; branch and step ids must all differ`);
+      else if (branchIds.has(b.id)) err(at, `duplicate branch id '${b.id}' (also a branch of step '${branchIds.get(b.id)}')`);
+      else branchIds.set(b.id, s.id);
+    }),
+  );
 
   const inputNames = new Set<string>();
   (doc.inputs ?? []).forEach((inp, i) => {
@@ -106,6 +121,11 @@ export function checkPlaybook(src: PlaybookSource, doc: PlaybookDoc, ctx: CheckC
 
   function checkStepRef(id: string, p: YamlPath, what: string): void {
     if (stepIndex.has(id)) return;
+    const parent = branchIds.get(id);
+    if (parent !== undefined) {
+      err(p, `${what} '${id}' is a branch of parallel step '${parent}', not a step; go to '${parent}' to run its branches`);
+      return;
+    }
     const near = closest(id, [...stepIndex.keys()]);
     err(p, `${what} '${id}' is not a step of this playbook; ${near ? `did you mean '${near}'?` : `steps: ${[...stepIndex.keys()].join(', ')}`}`);
   }
@@ -150,8 +170,8 @@ export function checkPlaybook(src: PlaybookSource, doc: PlaybookDoc, ctx: CheckC
   const steps: (Step | undefined)[] = doc.steps.map(normaliseStep);
   doc.steps.forEach((s, i) => {
     const p: YamlPath = ['steps', i];
-    const kinds = (['run', 'ask', 'call', 'foreach', 'conclude'] as const).filter((k) => s[k] !== undefined);
-    if (kinds.length === 0) err(p, `step '${s.id}' has no kind; give it one of run, ask, call, foreach, conclude`);
+    const kinds = STEP_KINDS.filter((k) => s[k] !== undefined);
+    if (kinds.length === 0) err(p, `step '${s.id}' has no kind; give it one of ${STEP_KINDS.join(', ')}`);
     if (kinds.length > 1) err([...p, kinds[1]!], `step '${s.id}' has several kinds (${kinds.join(', ')}); a step does exactly one thing`);
     if (s.as === 'facts') err([...p, 'as'], RESERVED_FACTS);
     if (s.foreach?.as === 'facts') err([...p, 'foreach', 'as'], RESERVED_FACTS);
@@ -173,6 +193,7 @@ export function checkPlaybook(src: PlaybookSource, doc: PlaybookDoc, ctx: CheckC
       if (d.run) checkRun(d.run, [...p, 'foreach', 'do', 'run']);
       if (d.call) checkCall(d.call, [...p, 'foreach', 'do', 'call']);
     }
+    if (s.parallel) checkParallel(s, s.parallel, p);
     if (s.conclude) {
       if (s.conclude.cause !== INCONCLUSIVE) checkCauseRef(s.conclude.cause, [...p, 'conclude', 'cause']);
       if (s.transitions?.length || s.otherwise !== undefined) {
@@ -190,6 +211,33 @@ export function checkPlaybook(src: PlaybookSource, doc: PlaybookDoc, ctx: CheckC
       checkEffects(s.otherwise, [...p, 'otherwise']);
     }
   });
+
+  function checkParallel(s: StepDoc, branches: BranchDoc[], p: YamlPath): void {
+    const factOwner = new Map<string, string>();
+    if (s.as !== undefined) factOwner.set(s.as, `step '${s.id}'`);
+    branches.forEach((b, k) => {
+      const bp: YamlPath = [...p, 'parallel', k];
+      const fact = branchFact(b);
+      if (fact === 'facts') err([...bp, b.as !== undefined ? 'as' : 'id'], RESERVED_FACTS);
+      const other = factOwner.get(fact);
+      if (other !== undefined) err([...bp, b.as !== undefined ? 'as' : 'id'], `fact '${fact}' is also the result of ${other}; give this branch another 'as'`);
+      else factOwner.set(fact, `branch '${b.id}'`);
+      const rp: YamlPath = [...bp, 'run'];
+      checkRun(b.run, rp);
+      // branches run at the same time and are never confirmed, journalled or undone: reads only
+      const readsOnly = 'a branch of a parallel step must only read; run a command that changes something as a step of its own';
+      if (b.run.mutates) err([...rp, 'mutates'], readsOnly);
+      else {
+        const argv = b.run.argv.map(String);
+        const m = mutatingArgIndex(argv);
+        if (m >= 0) err([...rp, 'argv', m], `'${argv.slice(0, m + 1).join(' ')}' changes the cluster; ${readsOnly}`);
+      }
+      if (b.run.undo) err([...rp, 'undo'], `${readsOnly} (it has nothing to undo)`);
+      if (b.run.read_only_alternative !== undefined) err([...rp, 'read_only_alternative'], `${readsOnly} (it runs under --read-only as it is)`);
+      (b.transitions ?? []).forEach((t, j) => checkEffects(t, [...bp, 'transitions', j]));
+      if (b.otherwise) checkEffects(b.otherwise, [...bp, 'otherwise']);
+    });
+  }
 
   function checkEffects(t: { support?: Record<string, string>; rule_out?: Record<string, string>; confirm?: Record<string, string> }, p: YamlPath): void {
     for (const eff of ['support', 'rule_out', 'confirm'] as const) {
@@ -255,12 +303,24 @@ export function checkPlaybook(src: PlaybookSource, doc: PlaybookDoc, ctx: CheckC
       if (s.conclude.evidence !== undefined) tpl(s.conclude.evidence, [...p, 'conclude', 'evidence'], false, into);
       if (s.conclude.next !== undefined) tpl(s.conclude.next, [...p, 'conclude', 'next'], false, into);
     }
-    const effectUses = (t: { support?: Record<string, string>; rule_out?: Record<string, string>; confirm?: Record<string, string>; set?: Record<string, unknown> }, tp: YamlPath) => {
+    const effectUses = (t: { support?: Record<string, string>; rule_out?: Record<string, string>; confirm?: Record<string, string>; set?: Record<string, unknown> }, tp: YamlPath, to: Use[] = into) => {
       for (const eff of ['support', 'rule_out', 'confirm'] as const) {
-        for (const [k, v] of Object.entries(t[eff] ?? {})) tpl(v, [...tp, eff, k], true, into);
+        for (const [k, v] of Object.entries(t[eff] ?? {})) tpl(v, [...tp, eff, k], true, to);
       }
-      for (const [k, v] of Object.entries(t.set ?? {})) if (typeof v === 'string') tpl(v, [...tp, 'set', k], true, into);
+      for (const [k, v] of Object.entries(t.set ?? {})) if (typeof v === 'string') tpl(v, [...tp, 'set', k], true, to);
     };
+    (s.parallel ?? []).forEach((b, k) => {
+      const bp: YamlPath = [...p, 'parallel', k];
+      const mine: Use[] = [];
+      if (b.only_if !== undefined) cel(b.only_if, [...bp, 'only_if'], false, mine);
+      runUses(b.run, [...bp, 'run'], mine);
+      (b.transitions ?? []).forEach((t, j) => {
+        cel(t.when, [...bp, 'transitions', j, 'when'], true, mine);
+        effectUses(t, [...bp, 'transitions', j], mine);
+      });
+      if (b.otherwise) effectUses(b.otherwise, [...bp, 'otherwise'], mine);
+      for (const u of mine) into.push({ ...u, branch: k });
+    });
     (s.transitions ?? []).forEach((t, j) => {
       cel(t.when, [...p, 'transitions', j, 'when'], true, into);
       effectUses(t, [...p, 'transitions', j]);
@@ -271,10 +331,11 @@ export function checkPlaybook(src: PlaybookSource, doc: PlaybookDoc, ctx: CheckC
   // --- graph ----------------------------------------------------------------------------------
   const n = doc.steps.length;
   const END = n;
-  const resultName = (i: number): string | undefined => {
+  /** facts a step leaves: its result, and for a parallel step each branch's result too */
+  const resultNames = (i: number): string[] => {
     const s = steps[i];
-    if (!s || s.kind === 'conclude') return undefined;
-    return doc.steps[i]!.as ?? s.id;
+    if (!s || s.kind === 'conclude') return [];
+    return [doc.steps[i]!.as ?? s.id, ...(doc.steps[i]!.parallel ?? []).map(branchFact)];
   };
   // edges[i]: successor index (END = falls off the end) and the names `set` on that edge
   const edges: { to: number; sets: string[] }[][] = doc.steps.map((s, i) => {
@@ -324,21 +385,33 @@ export function checkPlaybook(src: PlaybookSource, doc: PlaybookDoc, ctx: CheckC
   const inputs = (doc.inputs ?? []).map((x) => x.name);
   const everyName = new Set<string>(inputs);
   for (let i = 0; i < n; i++) {
-    const r = resultName(i);
-    if (r) everyName.add(r);
+    for (const r of resultNames(i)) everyName.add(r);
     for (const e of edges[i] ?? []) for (const x of e.sets) everyName.add(x);
   }
   // an optional input without a default may be absent at run time
   const definite = (doc.inputs ?? []).filter((x) => x.required !== false || x.default !== undefined).map((x) => x.name);
-  const may = flow(n, edges, resultName, inputs, 'union', everyName);
-  const must = flow(n, edges, resultName, definite, 'intersect', everyName);
+  const may = flow(n, edges, resultNames, inputs, 'union', everyName);
+  const must = flow(n, edges, resultNames, definite, 'intersect', everyName);
   for (let i = 0; i < n; i++) {
     if (!reachable.has(i)) continue;
-    const own = resultName(i);
+    const own = resultNames(i);
+    const branches = doc.steps[i]!.parallel ?? [];
     for (const u of uses[i] ?? []) {
       if (u.name === 'facts' || u.name === u.extra) continue;
-      const setHere = u.post && own === u.name;
-      if (setHere) continue;
+      if (u.branch !== undefined) {
+        // a branch sees the facts from before the parallel step and, once it ran, its own
+        const mine = branchFact(branches[u.branch]!);
+        const sibling = branches.find((b, k) => k !== u.branch && branchFact(b) === u.name);
+        if (sibling) {
+          errors.push({
+            file: src.file,
+            ...scalarCharPosition(src, u.path, u.offset),
+            message: `'${u.name}' is the result of branch '${sibling.id}', which runs at the same time as this one; read it in the parallel step's own transitions or in a later step`,
+          });
+          continue;
+        }
+        if (u.post && u.name === mine) continue;
+      } else if (u.post && own.includes(u.name)) continue;
       const at = { file: src.file, ...scalarCharPosition(src, u.path, u.offset) };
       if (!may[i]!.has(u.name)) {
         errors.push({
@@ -361,7 +434,7 @@ export function checkPlaybook(src: PlaybookSource, doc: PlaybookDoc, ctx: CheckC
 function flow(
   n: number,
   edges: { to: number; sets: string[] }[][],
-  resultName: (i: number) => string | undefined,
+  resultNames: (i: number) => string[],
   inputs: string[],
   mode: 'union' | 'intersect',
   universe: ReadonlySet<string>,
@@ -378,8 +451,7 @@ function flow(
       let next: Set<string> | undefined;
       for (const p of preds[i]!) {
         const out = new Set(IN[p.from]);
-        const r = resultName(p.from);
-        if (r) out.add(r);
+        for (const r of resultNames(p.from)) out.add(r);
         for (const x of p.sets) out.add(x);
         if (!next) next = out;
         else if (mode === 'union') for (const x of out) next.add(x);
@@ -397,8 +469,7 @@ function flow(
       for (const p of preds[0]!) {
         const before = IN[0]!.size;
         for (const x of IN[p.from]!) IN[0]!.add(x);
-        const r = resultName(p.from);
-        if (r) IN[0]!.add(r);
+        for (const r of resultNames(p.from)) IN[0]!.add(r);
         for (const x of p.sets) IN[0]!.add(x);
         if (IN[0]!.size !== before) changed = true;
       }

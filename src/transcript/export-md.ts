@@ -102,6 +102,22 @@ function outcomeLine(r: SessionRecord): string {
   return `${o.status}${o.reason ? `: ${mdText(o.reason)}` : ''}`;
 }
 
+/** The hypothesis evidence a step's decision gave (matched by its history seq). */
+function evidenceOf(r: SessionRecord, playbookId: string, stepId: string, seq: number | undefined): string[] {
+  if (seq === undefined) return [];
+  const out: string[] = [];
+  for (const h of r.hypotheses) {
+    for (const e of h.evidence) {
+      if (e.seq === seq && e.stepId === stepId && e.playbookId === playbookId) out.push(`**Evidence:** ${mdText(e.effect)} ${mdCode(h.causeId)}: ${mdText(e.text)}`);
+    }
+  }
+  return out;
+}
+
+function sameGroup(a: StepRecord | undefined, b: StepRecord): boolean {
+  return !!a && a.parallelOf !== undefined && a.parallelOf === b.parallelOf && a.playbookId === b.playbookId;
+}
+
 export function exportMarkdown(r: SessionRecord, o: MdOptions = {}): string {
   const out: string[] = [];
   const title = r.playbookTitle ?? r.playbook;
@@ -146,12 +162,20 @@ export function exportMarkdown(r: SessionRecord, o: MdOptions = {}): string {
       s.kind === 'ask'
         ? mdText(s.question?.prompt ?? '')
         : s.commands.map((c) => mdCode(shellJoin(c.argv))).join('<br>');
-    out.push(`| ${s.index} | ${timeOf(s.ts)} | ${mdText(s.title)} | ${what} | ${mdText(stepResult(s))} |`);
+    // ∥ marks the branches of a parallel step: they ran at the same time
+    out.push(`| ${s.index} | ${timeOf(s.ts)} | ${s.parallelOf !== undefined ? '∥ ' : ''}${mdText(s.title)} | ${what} | ${mdText(stepResult(s))} |`);
   }
   out.push('');
 
   out.push('## Steps', '');
-  for (const s of r.steps) {
+  for (const [k, s] of r.steps.entries()) {
+    if (s.parallelOf !== undefined && !sameGroup(r.steps[k - 1], s)) {
+      let last = k;
+      while (sameGroup(r.steps[last + 1], s)) last++;
+      const n = last - k + 1;
+      const range = n > 1 ? `Steps ${s.index}–${r.steps[last]!.index} ran` : `Step ${s.index} ran`;
+      out.push(`*${range} at the same time (parallel step ${mdCode(s.parallelOf)}): independent reads, each with its own command, output and evidence.*`, '');
+    }
     out.push(`### ${s.index}. ${mdText(s.title)}`, '');
     out.push(`<sub>${mdCode(`${s.playbookId}/${s.stepId}`)}</sub>`, '');
     if (s.why) out.push(`**Why:** ${mdText(s.why)}`, '');
@@ -192,9 +216,18 @@ export function exportMarkdown(r: SessionRecord, o: MdOptions = {}): string {
       }
     }
     if (s.decision) {
-      const next = s.decision.next ? ` → next: ${mdCode(s.decision.next)}` : ' → end of this playbook';
+      const next =
+        s.parallelOf !== undefined ? ` → evidence only; parallel step ${mdCode(s.parallelOf)} decides` : s.decision.next ? ` → next: ${mdCode(s.decision.next)}` : ' → end of this playbook';
       out.push(`**Decision:** ${mdText(s.decision.summary)}${next}`, '');
       for (const w of s.decision.warnings ?? []) out.push(`> ${mdText(w)}`, '');
+    }
+    for (const line of evidenceOf(r, s.playbookId, s.stepId, s.decision?.seq)) out.push(line, '');
+    if (s.parallelDecision) {
+      const d = s.parallelDecision;
+      const next = d.next ? ` → next: ${mdCode(d.next)}` : ' → end of this playbook';
+      out.push(`**Decision of ${mdCode(d.stepId)} once every read finished:** ${mdText(d.summary)}${next}`, '');
+      for (const w of d.warnings ?? []) out.push(`> ${mdText(w)}`, '');
+      for (const line of evidenceOf(r, d.playbookId, d.stepId, d.seq)) out.push(line, '');
     }
   }
 

@@ -83,6 +83,7 @@ export function exportShell(r: SessionRecord): string {
   for (const s of r.steps) {
     out.push(comment(`--- step ${s.index}: ${s.title} (${s.playbookId}/${s.stepId})`));
     if (s.why) out.push(comment(`why: ${s.why}`));
+    if (s.parallelOf !== undefined) out.push(comment(`one of the independent reads of parallel step ${s.parallelOf}: netwiz ran them at the same time`));
     if (s.kind === 'ask') {
       out.push(comment(`question: ${s.question?.prompt ?? ''}`));
       out.push(comment(s.skipped ? `answer: skipped (${s.skipped})` : `answer: ${s.answer === undefined ? 'none' : String(s.answer)}`));
@@ -100,6 +101,10 @@ export function exportShell(r: SessionRecord): string {
       if (c.undo) out.push(comment(`undo: ${runbookCommand(c.undo, { kind: 'workstation' }, r.namespace)}`));
     }
     if (s.decision) out.push(comment(`decision: ${s.decision.summary}${s.decision.next ? ` -> ${s.decision.next}` : ''}`));
+    if (s.parallelDecision) {
+      const d = s.parallelDecision;
+      out.push(comment(`decision of ${d.stepId} once every read finished: ${d.summary}${d.next ? ` -> ${d.next}` : ''}`));
+    }
     out.push('');
   }
   if (r.cause?.fix) {

@@ -57,6 +57,10 @@ export interface StepRecord {
   skipped?: string;
   /** what the engine decided after the step (from the recorded state) */
   decision?: HistoryEntry;
+  /** a branch of a parallel step: that step's id (its branches are consecutive records) */
+  parallelOf?: string;
+  /** on the last branch record of a parallel step: what the parallel step decided once all finished */
+  parallelDecision?: HistoryEntry;
 }
 
 export type SessionRecordStatus = SessionState['status'] | 'interrupted';
@@ -158,6 +162,7 @@ export function buildSessionRecord(t: LoadedTranscript): SessionRecord {
         }
         if (e.type === 'run') {
           const step = stepFor(line, e.playbookId, e.stepId, e.title, e.why, 'run');
+          if (e.parentStepId !== undefined) step.parallelOf = e.parentStepId;
           const cmd: CommandRecord = {
             effectId: e.id,
             argv: e.argv,
@@ -259,6 +264,18 @@ export function buildSessionRecord(t: LoadedTranscript): SessionRecord {
       }
       if (found) step.decision = found;
     }
+    // a parallel step has no command of its own: its decision goes to its last branch record
+    rec.steps.forEach((step, k) => {
+      const after = rec.steps[k + 1];
+      if (step.parallelOf === undefined || (after && after.parallelOf === step.parallelOf && after.playbookId === step.playbookId)) return;
+      for (let i = 0; i < lastState!.history.length; i++) {
+        const h = lastState!.history[i]!;
+        if (used.has(i) || h.playbookId !== step.playbookId || h.stepId !== step.parallelOf) continue;
+        used.add(i);
+        step.parallelDecision = h;
+        break;
+      }
+    });
     for (const h of Object.values(lastState.hypotheses)) hyps.set(h.causeId, h);
   }
   rec.hypotheses = [...hyps.values()];

@@ -9,7 +9,7 @@ import { hintFor, type KeyAction, type KeyContext } from './keys.js';
 import { latestPathPicture } from './path-hops.js';
 import { currentInput, finalInputs, initialStart, listFor, startReducer, type PlaybookChoice, type StartState } from './start-flow.js';
 import { truncate, formatElapsed } from './text.js';
-import { finishedSteps, findCause, hypothesisRows, targetLabel, type FinishedStep } from './view-model.js';
+import { finishedSteps, findCause, hypothesisRows, moreRunningText, targetLabel, type FinishedStep } from './view-model.js';
 import type { WizardStore, WizardSnapshot } from './wizard-store.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
 import { useNow } from './hooks/use-now.js';
@@ -351,7 +351,7 @@ export function WizardApp(props: WizardAppProps) {
       <Box flexDirection="column">
         <StepHeader title={e.title} why={e.why} argv={e.argv} target={e.target} namespace={cluster.namespace} width={width} {...(itemNote ? { itemNote } : {})} />
         <Spinner startedAt={first.startedAt} now={now} label={stopping ? 'stopping…' : `running (timeout ${formatElapsed(e.timeoutMs)})`} />
-        {more ? <Text dimColor>{`+ ${more} more running in parallel`}</Text> : null}
+        {more ? <Text dimColor wrap="truncate-end">{moreRunningText(snap.running.map((r) => r.effect.title))}</Text> : null}
         <OutputTail tail={first.tail} height={tailH} width={width} />
       </Box>
     );

@@ -1,7 +1,8 @@
 // Which cluster and namespace this session talks to, read the way kubectl resolves them,
 // so the start screen can show it before anything runs.
 //
-// The kubeconfig files are read directly (the yaml parser is in the entry chunk already)
+// The kubeconfig files are read directly (launch.ts loads this module, and the YAML parser
+// with it, after the first frame is printed)
 // instead of starting `kubectl config current-context` and `kubectl config view --minify`:
 // two Go processes competing for the CPU with the wizard's start-up on small machines.
 // kubectl's rules are kept: --kubeconfig FILE alone, else the $KUBECONFIG list (missing

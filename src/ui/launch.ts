@@ -3,7 +3,6 @@
 // pay for them.
 import type { ClusterOptions } from '../exec/types.js';
 import { NETWIZ_VERSION } from '../version.js';
-import { readClusterTarget } from './cluster-context.js';
 import type { ClusterTarget } from './components/Header.js';
 import { prePrintFirstFrame, type PrePrinted } from './first-frame.js';
 
@@ -48,8 +47,9 @@ export async function launchWizard(opts: WizardLaunchOptions): Promise<number> {
   if (raw) process.stdin.setRawMode(true);
   const early: EarlyStart = {
     prePrinted: prePrintFirstFrame(process.stdout, process.env, NETWIZ_VERSION),
-    // kubectl (or the kubeconfig file) is read on the other core while Ink is parsed
-    cluster: readClusterTarget(opts.cluster),
+    // kubectl (or the kubeconfig file) is read on the other core while Ink is parsed; the
+    // module (with the YAML parser) loads after the first frame is out, not with the entry
+    cluster: import('./cluster-context.js').then((m) => m.readClusterTarget(opts.cluster)),
   };
   let wizard: typeof import('./run-wizard.js');
   try {

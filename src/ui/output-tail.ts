@@ -25,6 +25,13 @@ export function sanitizeLine(raw: string, maxChars: number): string {
   return line.length > maxChars ? `${line.slice(0, maxChars - 1)}…` : line;
 }
 
+/** What sanitizeLine reads of a raw line: after its last carriage return, at most `max` characters. */
+function headOf(raw: string, max: number): string {
+  const cr = raw.lastIndexOf('\r');
+  const line = cr >= 0 ? raw.slice(cr + 1) : raw;
+  return line.length > max ? line.slice(0, max) : line;
+}
+
 /** A flat copy of `s` that does not keep the string it was cut from alive. */
 function detach(s: string): string {
   // V8 represents a substring as a slice of its parent; joining makes a new string and
@@ -32,8 +39,19 @@ function detach(s: string): string {
   return s.length < 16 ? s : ` ${s}`.slice(1);
 }
 
+/**
+ * A kept line, sanitised only when a snapshot shows it: a 64 KiB chunk of a flood keeps its
+ * last 200 lines, but the screen shows 200 lines per frame, not per chunk. A short `raw` is
+ * a slice of its chunk's detached block (only kept lines), so the blocks pinned hold little
+ * more than the kept lines; a long one is cut to what sanitizeLine reads and copied.
+ */
+interface TailLine {
+  raw: string;
+  clean?: string;
+}
+
 export class TailBuffer {
-  private lines: string[] = [];
+  private lines: TailLine[] = [];
   private partial = '';
   private totalLines = 0;
   private totalBytes = 0;
@@ -42,6 +60,11 @@ export class TailBuffer {
     private readonly maxLines = 200,
     private readonly maxLineChars = 400,
   ) {}
+
+  private clean(l: TailLine): string {
+    l.clean ??= sanitizeLine(l.raw, this.maxLineChars);
+    return l.clean;
+  }
 
   append(chunk: string): void {
     if (chunk.length === 0) return;
@@ -72,14 +95,15 @@ export class TailBuffer {
     // generation (~25 MiB more RSS while 100 MiB streamed, bench/output-flood.mjs)
     const block = detach(chunk.slice(blockStart, lastNl)).split('\n');
     if (keep === count) block[0] = this.partial + (block[0] ?? '');
-    for (const line of block) this.lines.push(sanitizeLine(line, this.maxLineChars));
+    const long = this.maxLineChars * 4;
+    for (const line of block) this.lines.push({ raw: line.length > long ? detach(headOf(line, long)) : line });
     this.partial = detach(chunk.slice(lastNl + 1, lastNl + 1 + this.maxLineChars * 4));
     // amortised trim: splice only when twice over the bound
     if (this.lines.length > this.maxLines * 2) this.lines = this.lines.slice(-this.maxLines);
   }
 
   snapshot(): TailSnapshot {
-    const lines = this.lines.slice(-this.maxLines);
+    const lines = this.lines.slice(-this.maxLines).map((l) => this.clean(l));
     if (this.partial.length > 0) {
       lines.push(sanitizeLine(this.partial, this.maxLineChars));
       if (lines.length > this.maxLines) lines.shift();

@@ -12,7 +12,6 @@ import type { ClusterTarget } from './components/Header.js';
 import type { Catalog } from '../engine/model.js';
 import type { SessionHandle } from '../session/types.js';
 import { WizardApp, exitCodeFor, type StartChoice, type WizardController } from './App.js';
-import { readClusterTarget } from './cluster-context.js';
 import type { EarlyStart, WizardLaunchOptions } from './launch.js';
 import { bootLine, eraseSequence } from './first-frame.js';
 import { NETWIZ_VERSION } from '../version.js';
@@ -85,11 +84,14 @@ export async function runWizard(opts: WizardLaunchOptions, early?: EarlyStart): 
   const sessionId = `nw-${randomBytes(6).toString('hex')}`;
 
   const loading: Promise<Loaded | string> = Promise.all([
-    early?.cluster ?? readClusterTarget(opts.cluster),
-    // yield first so Ink draws the first frame before the catalog's modules load
-    new Promise((r) => setTimeout(r, 0)).then(() => import('../playbook/catalog.js')),
-  ]).then(([cluster, { loadCatalog }]) => {
-    const loadedCatalog = loadCatalog(opts.playbookDirs ?? []);
+    early?.cluster ?? import('./cluster-context.js').then((m) => m.readClusterTarget(opts.cluster)),
+    // yield first so Ink draws the first frame before the catalog's modules load; through
+    // the validated-catalog cache, which answers without loading YAML, zod or CEL at all
+    // when no playbook changed (the validator loads only on a miss)
+    new Promise((r) => setTimeout(r, 0))
+      .then(() => import('../playbook/cache.js'))
+      .then(({ loadCatalogCached }) => loadCatalogCached(opts.playbookDirs ?? [])),
+  ]).then(([cluster, loadedCatalog]) => {
     const catalog = loadedCatalog.catalog;
     if (opts.playbookId && !catalog[opts.playbookId]) {
       const bad = loadedCatalog.errors.filter((e) => e.file.includes(opts.playbookId ?? ''));

@@ -1,6 +1,6 @@
 // Pure derivations from the engine's SessionState and the playbook catalog to what the
 // screens show. No diagnosis here: statuses, evidence and outcomes are the engine's.
-import type { Catalog, Cause, TargetSpec } from '../engine/model.js';
+import type { Catalog, Cause, ParallelBranch, TargetSpec } from '../engine/model.js';
 import type { FactValue, HistoryEntry, HypothesisStatus, SessionState } from '../engine/types.js';
 
 export interface HypothesisRow {
@@ -54,7 +54,17 @@ export function fitHypotheses(rows: HypothesisRow[], maxRows: number): { shown: 
 }
 
 export function stepTitle(catalog: Catalog, playbookId: string, stepId: string): string {
-  return catalog[playbookId]?.steps.find((s) => s.id === stepId)?.title ?? stepId;
+  return catalog[playbookId]?.steps.find((s) => s.id === stepId)?.title ?? branchOf(catalog, playbookId, stepId)?.title ?? stepId;
+}
+
+/** A branch of a parallel step, by its id (branch ids are unique among a playbook's step ids). */
+function branchOf(catalog: Catalog, playbookId: string, branchId: string): ParallelBranch | undefined {
+  for (const s of catalog[playbookId]?.steps ?? []) {
+    if (s.kind !== 'parallel') continue;
+    const b = s.parallel.find((x) => x.id === branchId);
+    if (b) return b;
+  }
+  return undefined;
 }
 
 export function targetLabel(target: TargetSpec, defaultNamespace?: string): string {
@@ -125,9 +135,30 @@ export function finishedSteps(state: SessionState, catalog: Catalog): FinishedSt
   return state.history.map((h) => ({
     key: `${h.seq}`,
     seq: h.seq,
-    title: stepTitle(catalog, h.playbookId, h.stepId),
+    // a parallel branch reads "∥ title": it ran at the same time as its siblings
+    title: h.parentStepId !== undefined ? `∥ ${stepTitle(catalog, h.playbookId, h.stepId)}` : stepTitle(catalog, h.playbookId, h.stepId),
     summary: h.summary,
-    facts: h.kind === 'run' ? factSummary(factOf(state, h)) : '',
+    facts: h.kind === 'run' ? factSummary(h.parentStepId !== undefined ? branchFactOf(state, catalog, h) : factOf(state, h)) : '',
     mark: markOf(h),
   }));
+}
+
+/** A branch's fact is stored under its `as` (the reads of a parallel step mostly have one). */
+function branchFactOf(state: SessionState, catalog: Catalog, h: HistoryEntry): FactValue | undefined {
+  const b = branchOf(catalog, h.playbookId, h.stepId);
+  const name = b?.as ?? h.stepId;
+  for (let i = state.frames.length - 1; i >= 0; i--) {
+    const f = state.frames[i];
+    if (f && f.playbookId === h.playbookId && name in f.facts) return f.facts[name];
+  }
+  return undefined;
+}
+
+/** The line under the running command when others run too: foreach items share a title
+ * ("+ 3 more running in parallel"); the branches of a parallel step are named. */
+export function moreRunningText(titles: readonly string[]): string {
+  const more = titles.length - 1;
+  const others = [...new Set(titles.slice(1))].filter((t) => t !== titles[0]);
+  if (others.length === 0) return `+ ${more} more running in parallel`;
+  return `+ ${more} more running at the same time: ${others.join(' · ')}`;
 }

@@ -16,6 +16,7 @@ import {
   unresolvedInputs,
 } from '../../src/cli/session-setup.js';
 import type { SessionState } from '../../src/engine/types.js';
+import type { Step } from '../../src/engine/model.js';
 import type { AskEffect } from '../../src/session/types.js';
 import { ask, call, catalogOf, foreach, playbook, run, runSpec } from '../engine/helpers.js';
 
@@ -44,10 +45,11 @@ describe('session setup', () => {
     await writeFile(join(dir, 'a.yaml'), 'symptom: timeout\nagain: [yes, no]\n');
     await writeFile(join(dir, 'a.json'), '{"demo-local:symptom": "refused"}');
     await writeFile(join(dir, 'bad.yaml'), '- just\n- a list\n');
-    expect(loadAnswers(join(dir, 'a.yaml'))).toEqual({ symptom: 'timeout', again: ['yes', 'no'] });
-    expect(loadAnswers(join(dir, 'a.json'))).toEqual({ 'demo-local:symptom': 'refused' });
-    expect(() => loadAnswers(join(dir, 'bad.yaml'))).toThrow(/expected a map of step id/);
-    expect(() => loadAnswers(join(dir, 'missing.yaml'))).toThrow(/cannot read it/);
+    expect(await loadAnswers(join(dir, 'a.yaml'))).toEqual({ symptom: 'timeout', again: ['yes', 'no'] });
+    expect(await loadAnswers(join(dir, 'a.json'))).toEqual({ 'demo-local:symptom': 'refused' });
+    await expect(loadAnswers(join(dir, 'bad.yaml'))).rejects.toThrow(/expected a map of step id/);
+    await expect(loadAnswers(join(dir, 'missing.yaml'))).rejects.toThrow(/cannot read it/);
+    expect(await loadAnswers(undefined)).toEqual({});
   });
 
   it('applies input defaults, names missing required inputs and checks patterns', () => {
@@ -73,6 +75,10 @@ describe('session setup', () => {
     expect(Object.keys(reachableCatalog(cat, 'root')).sort()).toEqual(['leaf', 'mid', 'root']);
     expect(needsCluster(reachableCatalog(cat, 'root'))).toBe(true);
     expect(needsCluster(reachableCatalog(cat, 'alone'))).toBe(false);
+    // a cluster command only in a branch of a parallel step still needs the preflight and sweep
+    const branch = (id: string, argv: string[]) => ({ id, title: id, why: 'test', run: runSpec(argv), transitions: [] });
+    const par = playbook('par', [{ id: 'p', title: 'p', why: 'test', transitions: [], kind: 'parallel', parallel: [branch('a', ['true']), branch('b', ['kubectl', 'get', 'nodes'])] } as Step]);
+    expect(needsCluster(catalogOf(par))).toBe(true);
   });
 
   it('loads the built-in catalog and a playbook given as a file', async () => {

@@ -60,6 +60,20 @@ describe('permissions from argv', () => {
       { verb: 'get', resource: 'deployments', namespace: 'default' },
     ]);
   });
+
+  it("asks for each branch of a parallel step under the branch's own id (what the driver looks up)", () => {
+    const branch = (id: string, r: RunSpec) => ({ id, title: id, why: 'test', run: r, transitions: [] });
+    const catalog: Catalog = {
+      main: playbook('main', [
+        { id: 'reads', title: 'reads', why: 'test', transitions: [], kind: 'parallel', parallel: [branch('pods', run(['kubectl', 'get', 'pods', '-n', 'shop'])), branch('nodes', run(['kubectl', 'get', 'nodes'])), branch('ping', run(['ping', '-c', '1', '10.0.0.1']))] } as Step,
+      ]),
+    };
+    const perms = permissionsForCatalog(catalog, { namespace: 'default' });
+    expect(perms.get('main:pods')).toEqual([{ verb: 'list', resource: 'pods', namespace: 'shop' }]);
+    expect(perms.get('main:nodes')?.map((p) => `${p.verb} ${p.resource}`)).toEqual(['list nodes']);
+    expect(perms.has('main:ping')).toBe(false);
+    expect(perms.has('main:reads')).toBe(false);
+  });
 });
 
 describe('preflight against a cluster (fake kubectl, real processes)', () => {

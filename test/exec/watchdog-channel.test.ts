@@ -2,13 +2,14 @@
 // rides on the next write (one pipe write per command instead of two, each write waking the
 // watchdog process). Unit tests of the channel with a recording writer, then real
 // processes: a kill -9 after a run of short commands still takes down a tree that only the
-// process-group list can find.
+// process-group list can find, with the lines in the registry file (the normal case: no
+// pipe write at all) and, when no registry file can be made, down the pipe.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, readdirSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WatchdogChannel } from '../../src/exec/process-group.js';
+import { openGroupRegistry, WatchdogChannel } from '../../src/exec/process-group.js';
 
 function recorder(delayMs = 100) {
   const writes: string[] = [];
@@ -78,27 +79,29 @@ describe('the real watchdog after coalesced writes', () => {
     }
   };
 
-  it('a kill -9 after short commands still kills a tree without environment, by its group', async () => {
+  /** Runs the fixture with its TMPDIR set to tmp, waits for its tree, checks, kill -9s it, and says what is left running. */
+  async function killAfterTree(tmp: string, check: (writes: number, registry: number) => void): Promise<number[]> {
     const dir = mkdtempSync(join(tmpdir(), 'netwiz-watchdog-'));
     const pidfile = join(dir, 'pids');
     const short = 6;
     const { NETWIZ_NO_WATCHDOG: _, ...env } = process.env;
-    const child = spawn(process.execPath, ['--import', 'tsx', join(fixtures, 'short-then-tree.ts'), pidfile, String(short)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(fixtures, 'short-then-tree.ts'), pidfile, String(short), tmp], {
       cwd: join(import.meta.dirname, '..', '..'),
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const writes = await new Promise<number>((resolve, reject) => {
+    const [writes, registry] = await new Promise<[number, number]>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString();
-        const m = /ready (\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
+        const m = /ready (\d+) (\d+)/.exec(out);
+        if (m) resolve([Number(m[1]), Number(m[2])]);
       });
       child.once('exit', () => reject(new Error(`exited early: ${out}`)));
     });
     // one write per command (short ones and the tree), not two
     expect(writes).toBe(short + 1);
+    check(writes, registry);
     const pids = readFileSync(pidfile, 'utf8').split('\n').filter(Boolean).map(Number);
     expect(pids).toHaveLength(3);
     // the tree really has no marker to be found by: only the group list can reach it
@@ -107,6 +110,46 @@ describe('the real watchdog after coalesced writes', () => {
     for (let i = 0; i < 400 && pids.some(running); i++) await new Promise((r) => setTimeout(r, 25));
     const left = pids.filter(running);
     for (const pid of left) process.kill(pid, 'SIGKILL');
+    return left;
+  }
+
+  it('a kill -9 after short commands still kills a tree without environment, by its group (registry file)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'netwiz-wdtmp-'));
+    const left = await killAfterTree(tmp, (writes, registry) => {
+      // every group line went to the registry file: no pipe write woke the watchdog
+      expect(registry).toBe(writes);
+      // the registry is unlinked as soon as it is open: nothing of it is on disk
+      expect(readdirSync(tmp).filter((n) => n.startsWith('netwiz-groups-'))).toEqual([]);
+    });
     expect(left).toEqual([]);
+  });
+
+  it('without a writable tmpdir the lines go down the pipe, and the kill -9 still kills the tree', async () => {
+    // a tmpdir below a regular file: nothing can be created there
+    const file = join(mkdtempSync(join(tmpdir(), 'netwiz-wdtmp-')), 'a-file');
+    writeFileSync(file, '');
+    const left = await killAfterTree(join(file, 'tmp'), (_writes, registry) => {
+      expect(registry).toBe(0);
+    });
+    expect(left).toEqual([]);
+  });
+});
+
+describe('openGroupRegistry', () => {
+  it('opens an unlinked file, appends land in order, and a missing directory gives undefined', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'netwiz-wdreg-'));
+    const fd = openGroupRegistry(tmp);
+    expect(fd).toBeTypeOf('number');
+    try {
+      expect(readdirSync(tmp)).toEqual([]);
+      writeSync(fd!, '+12\n');
+      writeSync(fd!, '-12\n+13\n');
+      const b = Buffer.alloc(fstatSync(fd!).size);
+      readSync(fd!, b, 0, b.length, 0);
+      expect(b.toString()).toBe('+12\n-12\n+13\n');
+    } finally {
+      closeSync(fd!);
+    }
+    expect(openGroupRegistry(join(tmp, 'missing'))).toBeUndefined();
   });
 });

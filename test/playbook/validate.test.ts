@@ -110,7 +110,7 @@ describe('netwiz validate: positions of every kind of error', () => {
   it('steps without exactly one kind, and an id that does not match the file name', () => {
     expect(check('kinds.yaml').errors).toEqual([
       "kinds.yaml:1:5: playbook id 'wrong-name' does not match the file name 'kinds.yaml'; rename one of them",
-      "kinds.yaml:5:5: step 'none' has no kind; give it one of run, ask, call, foreach, conclude",
+      "kinds.yaml:5:5: step 'none' has no kind; give it one of run, ask, call, foreach, parallel, conclude",
       "kinds.yaml:12:10: step 'two' has several kinds (run, ask); a step does exactly one thing",
     ]);
   });

@@ -81,7 +81,7 @@ export class Terminal {
       if (typeof what === 'string' ? last.includes(what) : what.test(last)) return last;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`terminal never showed ${String(what)}; screen was:\n${last}`);
+    throw new Error(`terminal never showed ${String(what)} (${this.state()}); screen was:\n${last}`);
   }
 
   /** Poll until the screen differs from `before` (a key press took effect). */
@@ -92,7 +92,13 @@ export class Terminal {
       if (now !== before) return now;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`screen did not change; it shows:\n${before}`);
+    throw new Error(`screen did not change in ${timeoutMs} ms (${this.state()}); it shows:\n${before}`);
+  }
+
+  /** For failure messages: whether the program still runs (a dead pane keeps its last screen). */
+  private state(): string {
+    const code = this.exitStatus();
+    return code === null ? 'program still running' : `program exited with status ${code}`;
   }
 
   /** Exit status once the program has ended, else null. */

@@ -12,6 +12,7 @@ import {
   clusterOptionsFrom,
   loadAnswers,
   loadSessionCatalog,
+  needsCluster,
   parseVars,
   reachableCatalog,
   reportUsageError,
@@ -72,7 +73,7 @@ export async function resumeCommand(transcriptPath: string, opts: SessionCliOpti
   let setup;
   try {
     const vars = parseVars(opts.var ?? []);
-    const answers = loadAnswers(opts.answers);
+    const answers = await loadAnswers(opts.answers);
     // a playbook run from a file is found there again; otherwise by id on the search path
     const { existsSync } = await import('node:fs');
     const where = start.playbookFile && existsSync(start.playbookFile) ? start.playbookFile : start.playbook;
@@ -124,12 +125,7 @@ export async function resumeCommand(transcriptPath: string, opts: SessionCliOpti
   );
   const interaction = run.answersInteraction(setup.answers, log);
   const reachable = reachableCatalog(setup.catalog, start.playbook);
-  const needsCluster = Object.values(reachable).some((pb) =>
-    pb.steps.some((s) => {
-      const r = s.kind === 'run' ? s.run : s.kind === 'foreach' && 'run' in s.foreach.do ? s.foreach.do.run : undefined;
-      return !!r && (r.target.kind !== 'workstation' || r.argv[0] === 'kubectl');
-    }),
-  );
+  const touchesCluster = needsCluster(reachable);
   // --yes is asked again: consent to change a cluster does not carry over a crash
   const readOnly = !!opts.readOnly || start.options.readOnly;
   const handle = startDriver({
@@ -148,7 +144,7 @@ export async function resumeCommand(transcriptPath: string, opts: SessionCliOpti
     interaction,
     observers: [writer, run.progressObserver(log)],
     journal: journalMod.createJournal(),
-    ...(needsCluster ? { preflight: () => rbac.preflight(reachable, cluster, { inputs: setup.inputs }) } : {}),
+    ...(touchesCluster ? { preflight: () => rbac.preflight(reachable, cluster, { inputs: setup.inputs }) } : {}),
     outputFile: (effectId) => transcript.outputFileFor(transcriptPath, effectId),
     ...(setup.state ? { resumeFrom: setup.state } : {}),
   });

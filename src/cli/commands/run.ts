@@ -9,6 +9,7 @@ import type { AskEffect, AskReply, Interaction } from '../../session/types.js';
 import { formatArgv } from '../../exec/format.js';
 import { inertText } from '../../transcript/inert.js';
 import { redactArgv } from '../../transcript/redact.js';
+import { startupMark } from '../startup-marks.js';
 import {
   addSessionOptions,
   type Answers,
@@ -260,6 +261,7 @@ export function buildResult(
 
 export async function runCommand(playbookArg: string, opts: SessionCliOptions): Promise<number> {
   const started = performance.now();
+  startupMark('run');
   // the driver's module graph (engine, CEL) loads while the catalog is read
   const driverModule = import('../../session/driver.js');
   driverModule.catch(() => undefined);
@@ -274,8 +276,9 @@ export async function runCommand(playbookArg: string, opts: SessionCliOptions): 
     const vars = parseVars(opts.var ?? []);
     const maxSteps = parseMaxSteps(opts.maxSteps);
     if (opts.readOnly && opts.yes) log('netwiz: note: --read-only wins over --yes: nothing mutating will run');
-    const answers = loadAnswers(opts.answers);
+    const answers = await loadAnswers(opts.answers);
     const loaded = await loadSessionCatalog(playbookArg, opts.playbooks ?? []);
+    startupMark('catalog');
     const inputs = resolveInputs(loaded.root, vars);
     setup = { ...loaded, inputs, answers, maxSteps };
   } catch (e) {
@@ -285,6 +288,7 @@ export async function runCommand(playbookArg: string, opts: SessionCliOptions): 
   for (const w of setup.warnings) log(`warning: ${w}`);
 
   const { startDriver } = await driverModule;
+  startupMark('driver-module');
   const sessionId = newSessionId();
   const cluster = clusterOptionsFrom(opts);
   const services = await sessionServices({
@@ -296,6 +300,7 @@ export async function runCommand(playbookArg: string, opts: SessionCliOptions): 
     ...(opts.transcript !== undefined ? { transcriptPath: opts.transcript } : {}),
   });
   const { writer, transcriptPath } = services;
+  startupMark('services');
   const interaction = answersInteraction(setup.answers, log);
   const collector = commandCollector();
   log(`netwiz run ${setup.root.id} (session ${sessionId}; transcript ${transcriptPath})`);
@@ -315,6 +320,7 @@ export async function runCommand(playbookArg: string, opts: SessionCliOptions): 
     outputFile: services.outputFile,
   });
 
+  startupMark('driver-started');
   // first Ctrl-C cancels the running command (the step takes its cancelled branch);
   // the second ends the session, restoring what it changed
   let interrupts = 0;
