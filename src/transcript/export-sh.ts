@@ -6,6 +6,11 @@
 // to fail (ping loss, curl refused, grep finding nothing); stopping at the first one would
 // hide the rest of the evidence. Each command instead reports a non-zero exit on stderr
 // and the runbook goes on.
+//
+// Comments are made inert (one line, controls shown), but arguments are not: an argument
+// holding an escape or other control byte stays byte for byte inside its single quotes, so
+// the runbook runs exactly the command netwiz ran. `cat` of such a runbook in a terminal
+// interprets those bytes; read it with `less` or an editor.
 import type { TargetSpec } from '../engine/model.js';
 import { inertOneLine } from './inert.js';
 import type { CommandRecord, SessionRecord } from './session-record.js';
