@@ -1,4 +1,5 @@
-// Process helpers for the executor's end-to-end tests: finding what a command left running,
+// Process helpers for the executor's tests: finding what a command left running, whether a
+// pid still runs, the pids a fixture wrote down,
 // a session (test/fixtures/exec/crash-session.ts) killed with SIGKILL mid-change, and the
 // netwiz CLI run from its sources.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -21,6 +22,25 @@ export function processesWith(marker: string): number[] {
     }
   }
   return out;
+}
+
+/** whether pid is running: false once it is gone or a zombie */
+export function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** the pids a fixture wrote to `file`, one a line */
+export function pidsIn(file: string): number[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');

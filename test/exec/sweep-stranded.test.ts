@@ -3,15 +3,15 @@
 // dropped, so the next start is quiet again. close() keeps the marker when a delete fails.
 // Real processes with the fake kubectl (test/fixtures/exec/fake-kubectl.mjs); the same
 // sweep against real kubectl and the lab is in lab-e2e.test.ts.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../src/exec/index.js';
 import { strandedSessions, sweepStranded } from '../../src/exec/sweep.js';
 import type { ClusterOptions } from '../../src/exec/types.js';
+import { fakeKubectl, fakeKubectlCalls } from './fake-kubectl.js';
 
-const fakeKubectl = join(import.meta.dirname, '..', 'fixtures', 'exec', 'fake-kubectl.mjs');
 /** a pid no process has here */
 const DEAD_PID = 2 ** 22 + 4242;
 
@@ -31,13 +31,7 @@ afterEach(() => {
   else process.env.XDG_STATE_HOME = savedState;
 });
 
-const calls = (): string[][] =>
-  existsSync(log)
-    ? readFileSync(log, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as { argv: string[] }).argv)
-    : [];
+const calls = (): string[][] => fakeKubectlCalls(log).map((c) => c.argv);
 const cluster = (kubectl = fakeKubectl): ClusterOptions => ({ kubectl });
 const liveDir = () => join(dir, 'xdg', 'netwiz', 'live');
 const pods = () => (existsSync(join(dir, 'state', 'pods')) ? readdirSync(join(dir, 'state', 'pods')) : []);

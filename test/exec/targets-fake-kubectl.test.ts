@@ -1,15 +1,14 @@
 // Narrow unit tests of the pod and node targets through real processes, with a fake
 // kubectl script (test/fixtures/exec/fake-kubectl.mjs) that prints the argv it received.
 // The same paths run against real kubectl and the scenario lab in lab-e2e tests.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutor, sweepLeftovers } from '../../src/exec/index.js';
 import type { ClusterOptions } from '../../src/exec/types.js';
 import { markSessionLive } from '../../src/exec/state-dir.js';
-
-const fakeKubectl = join(import.meta.dirname, '..', 'fixtures', 'exec', 'fake-kubectl.mjs');
+import { fakeKubectl, fakeKubectlCalls } from './fake-kubectl.js';
 
 let dir: string;
 let log: string;
@@ -27,13 +26,7 @@ afterEach(() => {
   else process.env.XDG_STATE_HOME = savedState;
 });
 
-const calls = (): { argv: string[]; stdin?: string }[] =>
-  existsSync(log)
-    ? readFileSync(log, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-    : [];
+const calls = () => fakeKubectlCalls(log);
 
 const cluster = (extra: ClusterOptions = {}): ClusterOptions => ({ kubectl: fakeKubectl, ...extra });
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openGroupRegistry, WatchdogChannel } from '../../src/exec/process-group.js';
+import { pidsIn, running } from './processes.js';
 
 function recorder(delayMs = 100) {
   const writes: string[] = [];
@@ -69,15 +70,6 @@ describe('WatchdogChannel', () => {
 
 describe('the real watchdog after coalesced writes', () => {
   const fixtures = join(import.meta.dirname, '..', 'fixtures', 'exec');
-  const running = (pid: number) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      return state !== 'Z' && state !== 'X';
-    } catch {
-      return false;
-    }
-  };
 
   /** Runs the fixture with its TMPDIR set to tmp, waits for its tree, checks, kill -9s it, and says what is left running. */
   async function killAfterTree(tmp: string, check: (writes: number, registry: number) => void): Promise<number[]> {
@@ -102,7 +94,7 @@ describe('the real watchdog after coalesced writes', () => {
     // one write per command (short ones and the tree), not two
     expect(writes).toBe(short + 1);
     check(writes, registry);
-    const pids = readFileSync(pidfile, 'utf8').split('\n').filter(Boolean).map(Number);
+    const pids = pidsIn(pidfile);
     expect(pids).toHaveLength(3);
     // the tree really has no marker to be found by: only the group list can reach it
     for (const pid of pids) expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).not.toContain('NETWIZ_OWNER');

@@ -8,27 +8,10 @@ import { createExecutor } from '../../src/exec/index.js';
 import { runLocal } from '../../src/exec/workstation.js';
 import { BoundedCapture } from '../../src/exec/capture.js';
 import { killByMarkerArgv } from '../../src/exec/kubectl.js';
+import { pidsIn, running } from './processes.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'exec');
 const tmp = () => mkdtempSync(join(tmpdir(), 'netwiz-exec-'));
-
-/** running (non-zombie) state of a pid, or undefined when it is gone */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-function pidsIn(file: string): number[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map(Number);
-}
 
 describe('runLocal: outcomes are data', () => {
   it('reports a non-zero exit with its output, without throwing', async () => {

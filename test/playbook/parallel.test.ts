@@ -16,6 +16,16 @@ const END = `  - id: end
     conclude: {cause: inconclusive, evidence: '{{reads.ok_count}} {{a.ok}} {{b.ok}}'}
 `;
 
+/** the playbook body made of `parts` (each ends in a newline), then END */
+const yaml = (...parts: string[]) => `${parts.join('')}${END}`;
+/** a parallel step 'reads' (4 lines), its branches to follow */
+const READS = '  - id: reads\n    title: Reads\n    why: w\n    parallel:\n';
+/** a branch of READS: id, title, `why: w`, then its own `lines` */
+const branch = (id: string, title: string, ...lines: string[]) =>
+  [`- id: ${id}`, `  title: ${title}`, '  why: w', ...lines.map((l) => `  ${l}`)].map((l) => `      ${l}\n`).join('');
+const ECHO = 'run: {argv: [echo]}';
+const ONLY_READ = 'a branch of a parallel step must only read; run a command that changes something as a step of its own';
+
 describe('mutatingArgIndex: which argv element makes a command a change', () => {
   it.each([
     [['kubectl', 'get', 'pods'], -1],
@@ -70,209 +80,118 @@ ${END}`);
     });
   });
 
-  it('a branch that reads a sibling branch\'s fact (in its command or its transitions)', () => {
-    const r = validate(`steps:
-  - id: reads
-    title: Reads
-    why: w
-    parallel:
-      - id: a
-        title: A
-        why: w
-        run: {argv: [echo, '{{b.stdout}}']}
-      - id: b
-        title: B
-        why: w
-        run: {argv: [echo]}
-        transitions:
-          - {when: 'a.ok', support: {c: 'x'}}
-${END}`);
-    expect(r.errors).toEqual([
-      "/pb/t.yaml:14:29: 'b' is the result of branch 'b', which runs at the same time as this one; read it in the parallel step's own transitions or in a later step",
-      "/pb/t.yaml:20:21: 'a' is the result of branch 'a', which runs at the same time as this one; read it in the parallel step's own transitions or in a later step",
-    ]);
-  });
-
-  it("a branch reads facts from before the step, and its own in its transitions", () => {
-    const r = validate(`steps:
-  - id: first
-    title: First
-    why: w
-    run: {argv: [echo]}
-  - id: reads
-    title: Reads
-    why: w
-    parallel:
-      - id: a
-        title: A
-        why: w
-        run: {argv: [echo, '{{first.stdout}}']}
-        transitions:
-          - {when: 'a.ok', support: {c: '{{a.stdout}} {{first.stdout}}'}}
-      - id: b
-        title: B
-        why: w
-        run: {argv: [echo, '{{later}}']}
-  - id: later
-    title: Later
-    why: w
-    run: {argv: [echo, '{{a.stdout}}', '{{b.stdout}}']}
-${END}`);
-    // 'later' is the fact of a step that only comes after
-    expect(r.errors).toEqual([
-      "/pb/t.yaml:24:29: 'later' is used but never set before this step; set it with an input, an earlier step (its id or 'as'), a foreach 'as' or 'set:'",
-    ]);
-  });
-
-  it('next or set in a branch transition', () => {
-    const r = validate(`steps:
-  - id: reads
-    title: Reads
-    why: w
-    parallel:
-      - id: a
-        title: A
-        why: w
-        run: {argv: [echo]}
-        transitions:
-          - {when: 'a.ok', next: end}
-      - id: b
-        title: B
-        why: w
-        run: {argv: [echo]}
-        otherwise: {set: {x: y}}
-${END}`);
-    expect(r.errors).toEqual([
-      "/pb/t.yaml:16:34: steps[0].parallel[0].transitions[0].next: a branch of a parallel step only adds evidence (support, rule_out, confirm); put 'next' and 'set' in the parallel step's own transitions",
-      "/pb/t.yaml:21:26: steps[0].parallel[1].otherwise.set: a branch of a parallel step only adds evidence (support, rule_out, confirm); put 'next' and 'set' in the parallel step's own transitions",
-    ]);
-  });
-
-  it('a mutating branch: mutates: true, a kubectl verb that changes things, undo, read_only_alternative', () => {
-    const r = validate(`steps:
-  - id: reads
-    title: Reads
-    why: w
-    parallel:
-      - id: a
-        title: A
-        why: w
-        run: {argv: [kubectl, label, pod, x, y=z], mutates: true, undo: [kubectl, label, pod, x, y-]}
-      - id: b
-        title: B
-        why: w
-        run: {argv: [kubectl, -n, default, delete, pod, x]}
-      - id: c1
-        title: C
-        why: w
-        run: {argv: [kubectl, rollout, restart, deploy/x]}
-      - id: d
-        title: D
-        why: w
-        run: {argv: [kubectl, get, pods], read_only_alternative: end}
-${END}`);
-    const only = 'a branch of a parallel step must only read; run a command that changes something as a step of its own';
-    expect(r.errors).toEqual([
-      `/pb/t.yaml:14:61: ${only}`,
-      `/pb/t.yaml:14:73: ${only} (it has nothing to undo)`,
-      `/pb/t.yaml:18:44: 'kubectl -n default delete' changes the cluster; ${only}`,
-      `/pb/t.yaml:22:31: 'kubectl rollout' changes the cluster; ${only}`,
-      `/pb/t.yaml:26:66: ${only} (it runs under --read-only as it is)`,
-    ]);
-  });
-
-  it('duplicate branch ids, a branch id equal to a step id, clashing fact names, a next to a branch', () => {
-    const r = validate(`steps:
-  - id: reads
-    title: Reads
-    why: w
-    parallel:
-      - id: a
-        title: A
-        why: w
-        run: {argv: [echo]}
-      - id: a
-        title: A again
-        why: w
-        run: {argv: [echo]}
-      - id: end
-        title: End
-        why: w
-        run: {argv: [echo]}
-      - id: b
-        title: B
-        why: w
-        as: a
-        run: {argv: [echo]}
-    transitions:
-      - {when: 'true', next: b}
-${END}`);
-    expect(r.errors).toEqual([
-      "/pb/t.yaml:15:13: duplicate branch id 'a' (also a branch of step 'reads')",
-      "/pb/t.yaml:15:13: fact 'a' is also the result of branch 'a'; give this branch another 'as'",
-      "/pb/t.yaml:19:13: branch id 'end' is also the id of step 2; branch and step ids must all differ",
-      "/pb/t.yaml:26:13: fact 'a' is also the result of branch 'a'; give this branch another 'as'",
-      "/pb/t.yaml:29:30: next 'b' is a branch of parallel step 'reads', not a step; go to 'reads' to run its branches",
-      // branch b stores its result as 'a': there is no fact 'b'
-      "/pb/t.yaml:33:76: 'b' is used but never set before this step; set it with an input, an earlier step (its id or 'as'), a foreach 'as' or 'set:'",
-    ]);
+  // validate's preamble is lines 1-5, 'steps:' line 6; READS then takes lines 7-10, so its
+  // first branch starts on line 11 (id, title, why, then the branch's own lines in order)
+  it.each<[string, string, string[]]>([
+    [
+      "a branch that reads a sibling branch's fact (in its command or its transitions)",
+      yaml(
+        'steps:\n',
+        READS,
+        branch('a', 'A', "run: {argv: [echo, '{{b.stdout}}']}"),
+        branch('b', 'B', ECHO, 'transitions:', "  - {when: 'a.ok', support: {c: 'x'}}"),
+      ),
+      [
+        "/pb/t.yaml:14:29: 'b' is the result of branch 'b', which runs at the same time as this one; read it in the parallel step's own transitions or in a later step",
+        "/pb/t.yaml:20:21: 'a' is the result of branch 'a', which runs at the same time as this one; read it in the parallel step's own transitions or in a later step",
+      ],
+    ],
+    [
+      'a branch reads facts from before the step, and its own in its transitions',
+      yaml(
+        'steps:\n',
+        '  - id: first\n    title: First\n    why: w\n    run: {argv: [echo]}\n',
+        READS,
+        branch('a', 'A', "run: {argv: [echo, '{{first.stdout}}']}", 'transitions:', "  - {when: 'a.ok', support: {c: '{{a.stdout}} {{first.stdout}}'}}"),
+        branch('b', 'B', "run: {argv: [echo, '{{later}}']}"),
+        "  - id: later\n    title: Later\n    why: w\n    run: {argv: [echo, '{{a.stdout}}', '{{b.stdout}}']}\n",
+      ),
+      // 'later' is the fact of a step that only comes after
+      [
+        "/pb/t.yaml:24:29: 'later' is used but never set before this step; set it with an input, an earlier step (its id or 'as'), a foreach 'as' or 'set:'",
+      ],
+    ],
+    [
+      'next or set in a branch transition',
+      yaml(
+        'steps:\n',
+        READS,
+        branch('a', 'A', ECHO, 'transitions:', "  - {when: 'a.ok', next: end}"),
+        branch('b', 'B', ECHO, 'otherwise: {set: {x: y}}'),
+      ),
+      [
+        "/pb/t.yaml:16:34: steps[0].parallel[0].transitions[0].next: a branch of a parallel step only adds evidence (support, rule_out, confirm); put 'next' and 'set' in the parallel step's own transitions",
+        "/pb/t.yaml:21:26: steps[0].parallel[1].otherwise.set: a branch of a parallel step only adds evidence (support, rule_out, confirm); put 'next' and 'set' in the parallel step's own transitions",
+      ],
+    ],
+    [
+      'a mutating branch: mutates: true, a kubectl verb that changes things, undo, read_only_alternative',
+      yaml(
+        'steps:\n',
+        READS,
+        branch('a', 'A', 'run: {argv: [kubectl, label, pod, x, y=z], mutates: true, undo: [kubectl, label, pod, x, y-]}'),
+        branch('b', 'B', 'run: {argv: [kubectl, -n, default, delete, pod, x]}'),
+        branch('c1', 'C', 'run: {argv: [kubectl, rollout, restart, deploy/x]}'),
+        branch('d', 'D', 'run: {argv: [kubectl, get, pods], read_only_alternative: end}'),
+      ),
+      [
+        `/pb/t.yaml:14:61: ${ONLY_READ}`,
+        `/pb/t.yaml:14:73: ${ONLY_READ} (it has nothing to undo)`,
+        `/pb/t.yaml:18:44: 'kubectl -n default delete' changes the cluster; ${ONLY_READ}`,
+        `/pb/t.yaml:22:31: 'kubectl rollout' changes the cluster; ${ONLY_READ}`,
+        `/pb/t.yaml:26:66: ${ONLY_READ} (it runs under --read-only as it is)`,
+      ],
+    ],
+    [
+      'duplicate branch ids, a branch id equal to a step id, clashing fact names, a next to a branch',
+      yaml(
+        'steps:\n',
+        READS,
+        branch('a', 'A', ECHO),
+        branch('a', 'A again', ECHO),
+        branch('end', 'End', ECHO),
+        branch('b', 'B', 'as: a', ECHO),
+        "    transitions:\n      - {when: 'true', next: b}\n",
+      ),
+      [
+        "/pb/t.yaml:15:13: duplicate branch id 'a' (also a branch of step 'reads')",
+        "/pb/t.yaml:15:13: fact 'a' is also the result of branch 'a'; give this branch another 'as'",
+        "/pb/t.yaml:19:13: branch id 'end' is also the id of step 2; branch and step ids must all differ",
+        "/pb/t.yaml:26:13: fact 'a' is also the result of branch 'a'; give this branch another 'as'",
+        "/pb/t.yaml:29:30: next 'b' is a branch of parallel step 'reads', not a step; go to 'reads' to run its branches",
+        // branch b stores its result as 'a': there is no fact 'b'
+        "/pb/t.yaml:33:76: 'b' is used but never set before this step; set it with an input, an earlier step (its id or 'as'), a foreach 'as' or 'set:'",
+      ],
+    ],
+    [
+      'a parallel step needs at least two branches, each with a run',
+      yaml('steps:\n', READS, branch('a', 'A')),
+      [
+        "/pb/t.yaml:11:9: steps[0].parallel[0]: missing required key 'run'",
+        '/pb/t.yaml:11:7: steps[0].parallel: Too small: expected array to have >=2 items',
+      ].sort(),
+    ],
+  ])('%s', (_name, text, errors) => {
+    expect(validate(text).errors).toEqual(errors);
   });
 
   it('only_if is CEL over the facts from before the step: a syntax error or a sibling fact is reported', () => {
-    const r = validate(`steps:
-  - id: reads
-    title: Reads
-    why: w
-    parallel:
-      - id: a
-        title: A
-        why: w
-        only_if: 'b.ok &&'
-        run: {argv: [echo]}
-      - id: b
-        title: B
-        why: w
-        only_if: 'a.ok'
-        run: {argv: [echo]}
-${END}`);
+    const r = validate(
+      yaml('steps:\n', READS, branch('a', 'A', "only_if: 'b.ok &&'", ECHO), branch('b', 'B', "only_if: 'a.ok'", ECHO)),
+    );
     expect(r.errors).toHaveLength(2);
     expect(r.errors[0]).toMatch(/^\/pb\/t\.yaml:14:\d+: CEL: /);
     expect(r.errors[1]).toBe("/pb/t.yaml:19:19: 'a' is the result of branch 'a', which runs at the same time as this one; read it in the parallel step's own transitions or in a later step");
-    const ok = validate(`inputs:
-  - {name: client, prompt: P, default: ''}
-steps:
-  - id: reads
-    title: Reads
-    why: w
-    parallel:
-      - id: a
-        title: A
-        why: w
-        only_if: 'client != ""'
-        run: {argv: [echo, '{{client}}']}
-      - id: b
-        title: B
-        why: w
-        run: {argv: [echo]}
-${END}`);
+    const ok = validate(
+      yaml(
+        "inputs:\n  - {name: client, prompt: P, default: ''}\nsteps:\n",
+        READS,
+        branch('a', 'A', `only_if: 'client != ""'`, "run: {argv: [echo, '{{client}}']}"),
+        branch('b', 'B', ECHO),
+      ),
+    );
     expect(ok.errors).toEqual([]);
     expect(ok.steps[0]).toMatchObject({ parallel: [{ id: 'a', onlyIf: 'client != ""' }, { id: 'b' }] });
-  });
-
-  it('a parallel step needs at least two branches, each with a run', () => {
-    const r = validate(`steps:
-  - id: reads
-    title: Reads
-    why: w
-    parallel:
-      - id: a
-        title: A
-        why: w
-${END}`);
-    expect(r.errors).toEqual([
-      "/pb/t.yaml:11:9: steps[0].parallel[0]: missing required key 'run'",
-      '/pb/t.yaml:11:7: steps[0].parallel: Too small: expected array to have >=2 items',
-    ].sort());
   });
 
   it('the JSON Schema of `netwiz schema` describes the new kind', () => {

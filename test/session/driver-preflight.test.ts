@@ -16,9 +16,7 @@ import { startDriver } from '../../src/session/driver.js';
 import type { SessionEvent } from '../../src/session/events.js';
 import type { SessionConfig } from '../../src/session/types.js';
 import { catalogOf, conclude, playbook, run } from '../engine/helpers.js';
-
-const node = (script: string, ...args: string[]) => [process.execPath, '-e', script, ...args];
-const WRITE = 'require("fs").writeFileSync(process.argv[1], process.argv[2])';
+import { fileChangeCatalog, node, WRITE } from './file-change.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -78,18 +76,7 @@ const effectIdOf = (events: SessionEvent[], stepId: string) =>
   events.flatMap((e) => (e.type === 'effect' && e.effect.type === 'run' && e.effect.stepId === stepId ? [e.effect.id] : []));
 
 describe('RBAC preflight in the background', () => {
-  const readThenChange = (file: string): Catalog =>
-    catalogOf(
-      playbook('p', [
-        run('look', ['cat', file], {}, { as: 'look' }),
-        run('change', node(WRITE, file, 'changed'), { mutates: true, undo: node(WRITE, file, '{{look.stdout}}') }, {
-          transitions: [{ when: 'change.skipped', next: 'not-changed' }],
-        }),
-        run('after', ['cat', file], {}, { as: 'after' }),
-        conclude('changed', 'inconclusive', 'file now {{after.stdout}}'),
-        conclude('not-changed', 'inconclusive', 'not changed: {{change.reason}}'),
-      ]),
-    );
+  const readThenChange = (file: string): Catalog => fileChangeCatalog(file, 'look');
 
   it('a read-only step runs while the preflight is still out; the mutating step after it waits for the answer', async () => {
     const file = join(dir, 'replicas');

@@ -12,10 +12,7 @@ import { startDriver } from '../../src/session/driver.js';
 import type { SessionEvent } from '../../src/session/events.js';
 import type { AskReply, Interaction, MutationReply, SessionConfig } from '../../src/session/types.js';
 import { ask, catalogOf, cause, conclude, foreach, playbook, run, runSpec } from '../engine/helpers.js';
-
-const node = (script: string, ...args: string[]) => [process.execPath, '-e', script, ...args];
-/** writes argv[2] into the file argv[1]: a real, reversible change on this machine */
-const WRITE = 'require("fs").writeFileSync(process.argv[1], process.argv[2])';
+import { fileChangeCatalog, node, WRITE } from './file-change.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -159,18 +156,7 @@ describe('session driver', () => {
     expect(events.at(-1)).toEqual({ type: 'session-end', status: 'aborted' });
   });
 
-  const mutating = (file: string): Catalog =>
-    catalogOf(
-      playbook('p', [
-        run('before', ['cat', file], {}, { as: 'before' }),
-        run('change', node(WRITE, file, 'changed'), { mutates: true, undo: node(WRITE, file, '{{before.stdout}}') }, {
-          transitions: [{ when: 'change.skipped', next: 'not-changed' }],
-        }),
-        run('after', ['cat', file], {}, { as: 'after' }),
-        conclude('changed', 'inconclusive', 'file now {{after.stdout}}'),
-        conclude('not-changed', 'inconclusive', 'not changed: {{change.reason}}'),
-      ]),
-    );
+  const mutating = (file: string): Catalog => fileChangeCatalog(file, 'before');
 
   it('a mutating step needs the operator: declined → skipped, nothing changes', async () => {
     const file = join(dir, 'replicas');

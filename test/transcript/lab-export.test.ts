@@ -2,16 +2,13 @@
 // and its evidence, the runbook is valid sh, and the lab's credentials (its kubeconfig's
 // bearer token) are nowhere under the transcript's directory.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTranscript, sessionDocument } from '../../src/transcript/export.js';
 import { loadTranscript } from '../../src/transcript/reader.js';
-import { startLab, type TestLab } from '../helpers/lab.js';
-
-const ENTRY = resolve(import.meta.dirname, '../../src/cli/entry.ts');
+import type { TestLab } from '../helpers/lab.js';
+import { CLI_ENTRY as ENTRY, recordLabRun, type RecordedLabRun } from '../helpers/lab-run.js';
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -23,23 +20,10 @@ function allFiles(dir: string): string[] {
 let lab: TestLab;
 let dir: string;
 let transcript: string;
-// the lab's API server lives in this process: the CLI must run asynchronously (spawnSync
-// would block the server it talks to)
-let run: { stderr: string; exitCode?: number };
+let run: RecordedLabRun['run'];
 
 beforeAll(async () => {
-  lab = await startLab('selector-overlap');
-  dir = mkdtempSync(join(tmpdir(), 'nw-labexp-'));
-  transcript = join(dir, 'sessions', 'lab.jsonl');
-  run = await execa(
-    process.execPath,
-    [
-      '--import', 'tsx', ENTRY, 'run', 'intermittent-connectivity',
-      '--var', `namespace=${lab.namespace}`, '--var', `service=${lab.service}`, '--var', `client_pod=${lab.clientPod}`,
-      '--kubeconfig', lab.kubeconfig, '--context', lab.context, '--yes', '--transcript', transcript,
-    ],
-    { env: { ...process.env, ...lab.env, HOME: dir, XDG_STATE_HOME: join(dir, 'state') }, reject: false, timeout: 240_000 },
-  );
+  ({ lab, dir, transcript, run } = await recordLabRun('selector-overlap', 'nw-labexp-'));
 }, 300_000);
 
 afterAll(async () => {

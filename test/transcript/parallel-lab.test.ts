@@ -3,10 +3,8 @@
 // its own step in the transcript record, the Markdown and the runbook; both branches were
 // under way at once; folding the engine events over the snapshots gives the recorded states.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/playbook/index.js';
 import { exportTranscript } from '../../src/transcript/export.js';
@@ -14,29 +12,17 @@ import { foldStates } from '../../src/transcript/fold.js';
 import { loadTranscript, parseTranscript } from '../../src/transcript/reader.js';
 import { planResume } from '../../src/transcript/resume.js';
 import { buildSessionRecord } from '../../src/transcript/session-record.js';
-import { startLab, type TestLab } from '../helpers/lab.js';
-
-const ENTRY = resolve(import.meta.dirname, '../../src/cli/entry.ts');
+import type { TestLab } from '../helpers/lab.js';
+import { CLI_ENTRY as ENTRY, recordLabRun, type RecordedLabRun } from '../helpers/lab-run.js';
 
 let lab: TestLab;
 let dir: string;
 let transcript: string;
-let run: { stderr: string; exitCode?: number };
+let run: RecordedLabRun['run'];
 
 beforeAll(async () => {
   // externalip-conflict goes through both parallel steps of the root playbook and arp-owners'
-  lab = await startLab('externalip-conflict');
-  dir = mkdtempSync(join(tmpdir(), 'nw-parexp-'));
-  transcript = join(dir, 'sessions', 'lab.jsonl');
-  run = await execa(
-    process.execPath,
-    [
-      '--import', 'tsx', ENTRY, 'run', 'intermittent-connectivity',
-      '--var', `namespace=${lab.namespace}`, '--var', `service=${lab.service}`, '--var', `client_pod=${lab.clientPod}`,
-      '--kubeconfig', lab.kubeconfig, '--context', lab.context, '--yes', '--transcript', transcript,
-    ],
-    { env: { ...process.env, ...lab.env, HOME: dir, XDG_STATE_HOME: join(dir, 'state') }, reject: false, timeout: 240_000 },
-  );
+  ({ lab, dir, transcript, run } = await recordLabRun('externalip-conflict', 'nw-parexp-'));
 }, 300_000);
 
 afterAll(async () => {
