@@ -14,6 +14,7 @@ import type { WizardStore, WizardSnapshot } from './wizard-store.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
 import { useNow } from './hooks/use-now.js';
 import { useWizardKeys } from './hooks/use-wizard-keys.js';
+import { keyTrace } from './debug-keys.js';
 import { Header, type ClusterTarget } from './components/Header.js';
 import { HypothesesPanel, hypothesesHeight } from './components/HypothesesPanel.js';
 import { OutputTail } from './components/OutputTail.js';
@@ -142,6 +143,7 @@ export function WizardApp(props: WizardAppProps) {
   }
 
   const ctx = keyContextFor(snap, start, helpOpen, quitOpen);
+  keyTrace()?.('render', { phase: snap.phase, ctx, stage: start.stage, inputIndex: start.inputIndex, selected: start.selected, choices: Object.fromEntries(Object.entries(start.choices).map(([k, v]) => [k, v.status])) });
   const stop = (reason: string) => {
     if (snap.phase === 'start') {
       controller.exit(130);

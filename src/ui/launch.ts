@@ -5,6 +5,7 @@ import type { ClusterOptions } from '../exec/types.js';
 import { NETWIZ_VERSION } from '../version.js';
 import type { ClusterTarget } from './components/Header.js';
 import { prePrintFirstFrame, type PrePrinted } from './first-frame.js';
+import { traceStdinReads } from './debug-keys.js';
 
 export interface WizardLaunchOptions {
   /** open this playbook directly (netwiz run PLAYBOOK in a terminal) */
@@ -45,6 +46,8 @@ export async function launchWizard(opts: WizardLaunchOptions): Promise<number> {
   // the pre-printed frame) nor lost; it waits for the start screen
   const raw = process.stdin.isTTY && typeof process.stdin.setRawMode === 'function';
   if (raw) process.stdin.setRawMode(true);
+  // NETWIZ_DEBUG_KEYS=FILE: log every chunk Ink reads from the terminal (debug-keys.ts)
+  traceStdinReads(process.stdin);
   const early: EarlyStart = {
     prePrinted: prePrintFirstFrame(process.stdout, process.env, NETWIZ_VERSION),
     // kubectl (or the kubeconfig file) is read on the other core while Ink is parsed; the

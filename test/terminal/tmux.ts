@@ -68,6 +68,24 @@ export class Terminal {
     for (const ch of text) this.tmux(['send-keys', '-t', '0', '-l', ch]);
   }
 
+  /**
+   * Keys that reach the program in one read, as when it reads the terminal late (a busy
+   * event loop on a loaded machine): the program is stopped (SIGSTOP to the pane's process
+   * group) while tmux writes the keys, so they wait together in the terminal, then resumed.
+   */
+  burst(keys: string[]): void {
+    const pgid = Number(this.tmux(['list-panes', '-t', '0', '-F', '#{pane_pid}']).trim());
+    if (!Number.isInteger(pgid) || pgid <= 1) throw new Error(`no pane process (${pgid})`);
+    process.kill(-pgid, 'SIGSTOP');
+    try {
+      this.tmux(['send-keys', '-t', '0', ...keys]);
+      // a second command: tmux has written the keys to the pane by the time it answers
+      this.screen();
+    } finally {
+      process.kill(-pgid, 'SIGCONT');
+    }
+  }
+
   resize(cols: number, rows: number): void {
     this.tmux(['resize-window', '-t', '0', '-x', String(cols), '-y', String(rows)]);
   }
