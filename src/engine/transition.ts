@@ -11,6 +11,7 @@ import { evalBool, evalValue } from './expr.js';
 import { notAnsweredFact, notRunFact, runFact, summariseResult } from './facts.js';
 import { applyHypothesisEffect, hypothesisKey, registerCauses } from './hypotheses.js';
 import type { Catalog, ParallelBranch, Playbook, RunSpec, Step, TargetSpec, Transition } from './model.js';
+import { stepRuns } from './reachable.js';
 import { renderArgv, renderTemplate } from './template.js';
 import type {
   Effect,
@@ -894,11 +895,8 @@ function endSession(ctx: Ctx, outcome: Outcome): void {
 function runSpecOf(catalog: Catalog, effect: RunEffect): RunSpec | undefined {
   const pb = catalog[effect.playbookId];
   const step = pb ? stepOf(pb, effect.parentStepId ?? effect.stepId) : undefined;
-  if (!step) return undefined;
-  if (step.kind === 'parallel') return step.parallel.find((b) => b.id === effect.stepId)?.run;
-  if (step.kind === 'run') return step.run;
-  if (step.kind === 'foreach' && 'run' in step.foreach.do) return step.foreach.do.run;
-  return undefined;
+  // a branch of a parallel step is found under its own id, as stepRuns lists it
+  return step ? stepRuns(step).find((r) => r.stepId === effect.stepId)?.run : undefined;
 }
 
 /** Inputs become facts; declared defaults fill the gaps; a required one missing is an error. */

@@ -2,12 +2,12 @@
 // the kubectl verbs in their argv, their target, and RunSpec.requires), ask the cluster
 // once per distinct permission with `kubectl auth can-i`, and report the steps the operator
 // may not run, saying which permission is missing. Also `dryRunArgv` for --dry-run.
-import type { Catalog, PermissionSpec, RunSpec, Step, TargetSpec } from '../engine/model.js';
+import type { Catalog, PermissionSpec, RunSpec, TargetSpec } from '../engine/model.js';
 import { apiServerUrl } from './api-server.js';
 import { kubectlArgv } from './kubectl.js';
 import type { ClusterOptions } from './types.js';
 import { runLocal } from './workstation.js';
-import { reachableCatalog as reachablePlaybooks } from '../engine/reachable.js';
+import { reachableCatalog as reachablePlaybooks, stepRuns } from '../engine/reachable.js';
 
 /** a permission with its namespace resolved ('' = cluster-scoped or unknown) */
 export interface Permission {
@@ -224,15 +224,6 @@ export function permissionsForRun(run: RunSpec, o: { namespace?: string; nodePod
   return dedupe([...fromArgv, ...targetPermissions(run.target, ns, nodeNs, inputs), ...fromRequires]);
 }
 
-/** The commands a step may run, each under the step id the driver asks about (a parallel
- * step's branches are steps of their own). Kept beside its one use: src/exec reads engine
- * types only (src/engine/reachable.ts has the engine's own copy). */
-function stepRuns(step: Step): { stepId: string; run: RunSpec }[] {
-  if (step.kind === 'run') return [{ stepId: step.id, run: step.run }];
-  if (step.kind === 'foreach' && 'run' in step.foreach.do) return [{ stepId: step.id, run: step.foreach.do.run }];
-  if (step.kind === 'parallel') return step.parallel.map((b) => ({ stepId: b.id, run: b.run }));
-  return [];
-}
 
 export function permissionKey(p: Permission): string {
   return `${p.verb} ${p.resource}${p.subresource ? `/${p.subresource}` : ''}${p.namespace ? ` in ns ${p.namespace}` : ''}`;
@@ -249,10 +240,9 @@ export function permissionsForCatalog(catalog: Catalog, o: { namespace?: string;
   const out = new Map<string, Permission[]>();
   for (const pb of Object.values(catalog)) {
     for (const step of pb.steps) {
-      const byStep = new Map<string, RunSpec[]>();
-      for (const r of stepRuns(step)) byStep.set(r.stepId, [...(byStep.get(r.stepId) ?? []), r.run]);
-      for (const [stepId, runs] of byStep) {
-        const perms = dedupe(runs.flatMap((r) => permissionsForRun(r, o)));
+      // one command per id: a parallel step's branches are steps of their own (ids unique)
+      for (const { stepId, run } of stepRuns(step)) {
+        const perms = dedupe(permissionsForRun(run, o));
         if (perms.length > 0) out.set(`${pb.id}:${stepId}`, perms);
       }
     }
